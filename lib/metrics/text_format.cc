@@ -1,0 +1,170 @@
+#include "lib/metrics/text_format.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace mlab::metrics {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not valid UTF-8.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const auto is_cont = [&](size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return is_cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!is_cont(i + 1) || !is_cont(i + 2)) return 0;
+    // Reject overlong encodings and UTF-16 surrogates.
+    if (c == 0xE0 && byte(i + 1) < 0xA0) return 0;
+    if (c == 0xED && byte(i + 1) > 0x9F) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!is_cont(i + 1) || !is_cont(i + 2) || !is_cont(i + 3)) return 0;
+    if (c == 0xF0 && byte(i + 1) < 0x90) return 0;
+    if (c == 0xF4 && byte(i + 1) > 0x8F) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+bool IsNameStart(char c, bool allow_colon) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
+}
+
+bool IsNameChar(char c, bool allow_colon) {
+  return IsNameStart(c, allow_colon) || (c >= '0' && c <= '9');
+}
+
+bool IsValidName(absl::string_view name, bool allow_colon) {
+  if (name.empty() || !IsNameStart(name[0], allow_colon)) return false;
+  for (char c : name) {
+    if (!IsNameChar(c, allow_colon)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void AppendFloat(double value, std::string* out) {
+  // The same special cases as Go's expfmt writeFloat (which also maps -0 to "0").
+  if (std::isnan(value)) {
+    out->append("NaN");
+    return;
+  }
+  if (std::isinf(value)) {
+    out->append(value > 0 ? "+Inf" : "-Inf");
+    return;
+  }
+  if (value == 0) {
+    out->push_back('0');
+    return;
+  }
+  // Shortest round-trip digits in scientific form, e.g. "-1.2345e+02", then Go's 'g' layout.
+  char buf[64];
+  const std::to_chars_result result =
+      std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  const absl::string_view sci(buf, result.ptr - buf);
+  const size_t e_pos = sci.find('e');
+  std::string digits;
+  bool negative = false;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c == '-') {
+      negative = true;
+    } else if (c != '.') {
+      digits.push_back(c);
+    }
+  }
+  const int exp = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  const int nd = static_cast<int>(digits.size());
+  if (negative) out->push_back('-');
+  // strconv.FormatFloat(f, 'g', -1, 64) uses %e when exp < -4 || exp >= 6 for shortest output.
+  if (exp < -4 || exp >= 6) {
+    out->push_back(digits[0]);
+    if (nd > 1) {
+      out->push_back('.');
+      out->append(digits, 1, std::string::npos);
+    }
+    out->push_back('e');
+    out->push_back(exp < 0 ? '-' : '+');
+    const int abs_exp = std::abs(exp);
+    if (abs_exp < 10) out->push_back('0');
+    out->append(std::to_string(abs_exp));
+    return;
+  }
+  const int dp = exp + 1;  // Digits before the decimal point.
+  if (dp > 0) {
+    for (int i = 0; i < dp; ++i) out->push_back(i < nd ? digits[i] : '0');
+  } else {
+    out->push_back('0');
+  }
+  const int frac = nd - dp;
+  if (frac > 0) {
+    out->push_back('.');
+    for (int i = 0; i < frac; ++i) {
+      const int idx = dp + i;
+      out->push_back(idx >= 0 && idx < nd ? digits[idx] : '0');
+    }
+  }
+}
+
+std::string FormatFloat(double value) {
+  std::string out;
+  AppendFloat(value, &out);
+  return out;
+}
+
+void AppendEscapedHelp(absl::string_view help, std::string* out) {
+  for (char c : help) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+}
+
+void AppendEscapedLabelValue(absl::string_view value, std::string* out) {
+  for (size_t i = 0; i < value.size();) {
+    const size_t len = Utf8SequenceLength(value, i);
+    if (len == 0) {
+      out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER.
+      ++i;
+      continue;
+    }
+    if (len == 1) {
+      const char c = value[i];
+      switch (c) {
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        default:
+          out->push_back(c);
+      }
+    } else {
+      out->append(value.data() + i, len);
+    }
+    i += len;
+  }
+}
+
+bool IsValidMetricName(absl::string_view name) { return IsValidName(name, /*allow_colon=*/true); }
+
+bool IsValidLabelName(absl::string_view name) {
+  return IsValidName(name, /*allow_colon=*/false) && name.substr(0, 2) != "__";
+}
+
+}  // namespace mlab::metrics
