@@ -1,0 +1,159 @@
+#include "services/pusher/testing/test_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "lib/spool/spool_dir.h"
+#include "services/pusher/http_client.h"
+
+namespace mlab::pusher::testing {
+namespace {
+
+void RemoveTree(const std::string& path) {
+  DIR* d = opendir(path.c_str());
+  if (d != nullptr) {
+    while (struct dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
+      std::string child = path + "/" + name;
+      struct stat st;
+      if (lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        RemoveTree(child);
+      } else {
+        unlink(child.c_str());
+      }
+    }
+    closedir(d);
+  }
+  rmdir(path.c_str());
+}
+
+void Walk(const std::string& root, const std::string& dir, std::vector<std::string>* out) {
+  DIR* d = opendir((dir.empty() ? root : root + "/" + dir).c_str());
+  if (d == nullptr) return;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    std::string rel = dir.empty() ? name : dir + "/" + name;
+    struct stat st;
+    if (lstat((root + "/" + rel).c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      Walk(root, rel, out);
+    } else {
+      out->push_back(rel);
+    }
+  }
+  closedir(d);
+}
+
+}  // namespace
+
+ScratchDir::ScratchDir() {
+  const char* base = getenv("TEST_TMPDIR");
+  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/pusher-XXXXXX");
+  CHECK(mkdtemp(pattern.data()) != nullptr);
+  path_ = pattern;
+}
+
+ScratchDir::~ScratchDir() { RemoveTree(path_); }
+
+std::string ScratchDir::Write(const std::string& relative, absl::string_view content) const {
+  std::string path = absl::StrCat(path_, "/", relative);
+  CHECK(spool::MakeDirs(path.substr(0, path.rfind('/'))).ok());
+  std::ofstream out(path, std::ios::binary);
+  out.write(content.data(), content.size());
+  CHECK(out.good());
+  return path;
+}
+
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  CHECK(in.good()) << path;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> ListFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  Walk(dir, "", &out);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void SetMtime(const std::string& path, absl::Time mtime) {
+  struct timespec times[2] = {absl::ToTimespec(mtime), absl::ToTimespec(mtime)};
+  CHECK_EQ(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+PeerProcess::PeerProcess(std::vector<std::string> argv) {
+  if (access(argv[0].c_str(), X_OK) != 0) {
+    LOG(ERROR) << "test peer missing: " << argv[0] << " (run tools/setup)";
+    return;
+  }
+  pid_ = fork();
+  CHECK_GE(pid_, 0);
+  if (pid_ == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    std::vector<char*> args;
+    for (std::string& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+PeerProcess::~PeerProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+std::string PeersDir() {
+  const char* peers = getenv("MLAB_PEERS");
+  return peers != nullptr ? peers : "/usr/local/lib/mlab-peers";
+}
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  CHECK_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool WaitForHttp(const std::string& url, absl::Duration limit) {
+  HttpClient http;
+  absl::Time deadline = absl::Now() + limit;
+  while (absl::Now() < deadline) {
+    HttpRequest request;
+    request.url = url;
+    request.timeout = absl::Seconds(2);
+    if (http.Do(request).ok()) return true;
+    absl::SleepFor(absl::Milliseconds(50));  // Readiness poll, bounded by `limit`.
+  }
+  return false;
+}
+
+}  // namespace mlab::pusher::testing

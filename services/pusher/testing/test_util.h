@@ -1,0 +1,53 @@
+#ifndef MLAB_SERVICES_PUSHER_TESTING_TEST_UTIL_H_
+#define MLAB_SERVICES_PUSHER_TESTING_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace mlab::pusher::testing {
+
+// A fresh directory under $TEST_TMPDIR, removed on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/relative (creating directories) and returns the full path.
+  std::string Write(const std::string& relative, absl::string_view content) const;
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFileOrDie(const std::string& path);
+// Every regular file under `dir`, relative to it, sorted.
+std::vector<std::string> ListFiles(const std::string& dir);
+void SetMtime(const std::string& path, absl::Time mtime);
+
+// A test peer (fake-gcs-server, s3rver) run as a child process, killed on destruction.
+class PeerProcess {
+ public:
+  // `argv[0]` must exist; the test fails with a clear message if the peer is not installed.
+  explicit PeerProcess(std::vector<std::string> argv);
+  ~PeerProcess();
+  bool started() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// $MLAB_PEERS or /usr/local/lib/mlab-peers (where tools/setup.d/70-pusher.sh installs peers).
+std::string PeersDir();
+// A port that was free a moment ago on 127.0.0.1.
+int FreePort();
+// Polls `url` until it answers any HTTP status, for at most `limit`.
+bool WaitForHttp(const std::string& url, absl::Duration limit);
+
+}  // namespace mlab::pusher::testing
+
+#endif  // MLAB_SERVICES_PUSHER_TESTING_TEST_UTIL_H_

@@ -1,0 +1,3 @@
+module mlab-node/tests/interop/pusher/etlpath
+
+go 1.21
