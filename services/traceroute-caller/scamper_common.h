@@ -1,0 +1,81 @@
+#ifndef MLAB_SERVICES_TRACEROUTE_CALLER_SCAMPER_COMMON_H_
+#define MLAB_SERVICES_TRACEROUTE_CALLER_SCAMPER_COMMON_H_
+
+// The lines every archived trace shares (metadata, scamper's cycle-start and cycle-stop) and the
+// timestamp type, with Go-compatible decoding and encoding. Field types follow upstream's structs,
+// since they decide what parses and how numbers print (e.g. ids and times are float64).
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/traceroute-caller/go_decoder.h"
+
+namespace mlab::trc {
+
+// {"sec":..,"usec":..}; scamper's "ftime" is dropped.
+struct Timestamp {
+  int64_t sec = 0;
+  int64_t usec = 0;
+};
+
+// Line 1 of a scamper1 file (Go struct field names, no json tags).
+struct Metadata {
+  std::string uuid;
+  std::string traceroute_caller_version;
+  bool cached_result = false;
+  std::string cached_uuid;
+};
+
+struct CycleStart {
+  std::string type;
+  std::string list_name;
+  double id = 0;
+  std::string hostname;
+  double start_time = 0;
+};
+
+struct CycleStop {
+  std::string type;
+  std::string list_name;
+  double id = 0;
+  std::string hostname;
+  double stop_time = 0;
+};
+
+void DecodeTimestamp(GoDecoder& d, const JsonValue& v, Timestamp* out);
+void DecodeMetadata(GoDecoder& d, const JsonValue& v, Metadata* out);
+void DecodeCycleStart(GoDecoder& d, const JsonValue& v, CycleStart* out);
+void DecodeCycleStop(GoDecoder& d, const JsonValue& v, CycleStop* out);
+
+void AppendTimestamp(const Timestamp& ts, std::string* out);
+void AppendMetadata(const Metadata& m, std::string* out);
+void AppendCycleStart(const CycleStart& c, std::string* out);
+void AppendCycleStop(const CycleStop& c, std::string* out);
+
+// The metadata line upstream puts before scamper's output, with its newline.
+std::string MetadataLine(absl::string_view uuid, absl::string_view version, bool cached,
+                         absl::string_view cached_uuid);
+
+// The UUID of a metadata line, or "" when it does not parse (as upstream's extractUUID).
+std::string MetadataUUID(absl::string_view line);
+
+// time.Unix(int64(start_time), 0).UTC(): whole seconds, truncated toward zero.
+absl::Time CycleStartTime(const CycleStart& c);
+
+// Decodes one line as `decode` does, or fails with `error` (upstream's sentinel wording).
+template <typename T, typename DecodeFn>
+absl::Status DecodeLine(absl::string_view line, DecodeFn decode, T* out, absl::string_view error) {
+  rapidjson::Document doc;
+  GoDecoder d;
+  if (!ParseJson(line, &doc)) return absl::InvalidArgumentError(error);
+  decode(d, doc, out);
+  if (!d.ok()) return absl::InvalidArgumentError(error);
+  return absl::OkStatus();
+}
+
+}  // namespace mlab::trc
+
+#endif  // MLAB_SERVICES_TRACEROUTE_CALLER_SCAMPER_COMMON_H_
