@@ -1,0 +1,5 @@
+module mlabnode/bench/ndt-server/loadgen
+
+go 1.25
+
+require github.com/gorilla/websocket v1.5.3

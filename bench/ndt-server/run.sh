@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of services/ndt-server (C++, -c opt) against upstream's Go ndt-server
+# v0.25.0 and iperf3, on loopback. Never pass/fail: it prints numbers and ratios.
+#
+#   bench/ndt-server/run.sh [--concurrent N]     (default N = 300)
+#
+# 1. One ndt7 download and one upload (ndt7-client-go) per server: bytes moved per second of
+#    server CPU (user+system, from /proc/<pid>/stat), with bytes from the servers' own result
+#    files (last TCPInfo.BytesAcked / BytesReceived).
+# 2. iperf3 -R for 10 s: bytes the iperf3 server sent per second of its CPU (the physical limit
+#    of a TCP sender on this machine).
+# 3. N concurrent downloads (bench/ndt-server/loadgen, one Go process): total throughput, server
+#    CPU, bytes per CPU-second, and the server's peak RSS (VmHWM).
+# Peers are installed under $MLAB_PEERS/bin on first use (Go module proxy, Debian iperf3).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+concurrent=300
+while (($#)); do
+  case "$1" in
+    --concurrent) concurrent=$2; shift 2 ;;
+    *) echo "usage: $0 [--concurrent N]" >&2; exit 2 ;;
+  esac
+done
+
+peers=${MLAB_PEERS:-/usr/local/lib/mlab-peers}
+mkdir -p "$peers/bin"
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+if [[ ! -x "$peers/bin/ndt-server-go" ]]; then
+  echo "bench: building upstream ndt-server v0.25.0" >&2
+  b=$(mktemp -d)
+  printf 'module peers\n\ngo 1.25\n\nrequire github.com/m-lab/ndt-server v0.25.0\n' >"$b/go.mod"
+  printf '//go:build tools\n\npackage peers\n\nimport _ "github.com/m-lab/ndt-server"\n' >"$b/tools.go"
+  (cd "$b" && go mod tidy >&2 && go build -o "$peers/bin/ndt-server-go" github.com/m-lab/ndt-server)
+  rm -rf "$b"
+fi
+if [[ ! -x "$peers/bin/ndt7-load" || bench/ndt-server/loadgen/main.go -nt "$peers/bin/ndt7-load" ]]; then
+  (cd bench/ndt-server/loadgen && go build -o "$peers/bin/ndt7-load" .)
+fi
+command -v iperf3 >/dev/null || apt-get install -y -qq --no-install-recommends iperf3 >/dev/null
+tools/setup.d/40-ndt-server.sh >/dev/null 2>&1 || true
+[[ -x "$peers/bin/ndt7-client" ]] || { echo "bench: ndt7-client missing; run tools/setup" >&2; exit 1; }
+
+echo "bench: building the C++ server with -c opt" >&2
+bazel build -c opt //services/ndt-server:ndt-server >&2
+cpp=$(bazel info -c opt bazel-bin 2>/dev/null)/services/ndt-server/ndt-server
+gosrv="$peers/bin/ndt-server-go"
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# start KIND DATADIR -> sets PID and PORT
+start() {
+  local kind=$1 data=$2
+  mkdir -p "$data"
+  PORT=$(port)
+  local common=(-ndt7_addr_cleartext "127.0.0.1:$PORT" -ndt7_addr "127.0.0.1:$(port)"
+                -health_addr "127.0.0.1:$(port)" -prometheusx.listen-address "127.0.0.1:$(port)"
+                -datadir "$data" -htmldir "$work")
+  if [[ $kind == cpp ]]; then
+    setsid "$cpp" "${common[@]}" >"$data.log" 2>&1 </dev/null &
+  else
+    setsid "$gosrv" "${common[@]}" -ndt5_addr "127.0.0.1:$(port)" \
+      -ndt5_ws_addr "127.0.0.1:$(port)" -ndt5_wss_addr "127.0.0.1:$(port)" >"$data.log" 2>&1 </dev/null &
+  fi
+  PID=$!
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "bench: $kind server did not start" >&2
+  exit 1
+}
+# Both servers: the first SIGTERM is lame duck, the second one exits.
+stop() {
+  kill -TERM "$PID" 2>/dev/null || true
+  sleep 0.3
+  kill -TERM "$PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+}
+
+# Sum of the last BytesAcked (download) / BytesReceived (upload) over the result files.
+result_bytes() {
+  python3 - "$1" <<'PY'
+import gzip, json, os, sys
+total = 0
+for root, _, names in os.walk(sys.argv[1]):
+    for n in names:
+        if "ndt7" not in n or ".json" not in n:
+            continue
+        p = os.path.join(root, n)
+        d = json.load(gzip.open(p) if n.endswith(".gz") else open(p))
+        for kind, field in (("Download", "BytesAcked"), ("Upload", "BytesReceived")):
+            if d.get(kind) and d[kind]["ServerMeasurements"]:
+                total += d[kind]["ServerMeasurements"][-1]["TCPInfo"][field]
+print(total)
+PY
+}
+
+rec() { printf '%s\t%s\n' "$1" "$2" >>"$work/results.tsv"; }
+single() {  # kind direction
+  local kind=$1 dir=$2 data="$work/$1-$2"
+  start "$kind" "$data"
+  local flags=(-download=false)
+  [[ $dir == download ]] && flags=(-upload=false)
+  local t0; t0=$(ticks "$PID")
+  timeout 60 "$peers/bin/ndt7-client" -scheme ws -server "127.0.0.1:$PORT" -format json "${flags[@]}" >/dev/null 2>&1 || true
+  sleep 1  # let the result file land
+  local t1; t1=$(ticks "$PID")
+  stop
+  local bytes; bytes=$(result_bytes "$data")
+  rec "$kind-$dir-bytes" "$bytes"
+  rec "$kind-$dir-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
+}
+
+concurrent_run() {  # kind
+  local kind=$1 data="$work/$1-load"
+  start "$kind" "$data"
+  local t0; t0=$(ticks "$PID")
+  local out; out=$("$peers/bin/ndt7-load" -server "127.0.0.1:$PORT" -n "$concurrent")
+  sleep 2
+  local t1; t1=$(ticks "$PID")
+  rec "$kind-load-rss" "$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")"
+  stop
+  rec "$kind-load-out" "$out"
+  rec "$kind-load-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
+  rec "$kind-load-bytes" "$(result_bytes "$data")"
+}
+
+for kind in cpp go; do
+  for dir in download upload; do
+    echo "bench: $kind $dir" >&2
+    single "$kind" "$dir"
+  done
+done
+
+echo "bench: iperf3 -R" >&2
+ip=$(port)
+iperf3 -s -p "$ip" -1 >/dev/null 2>&1 &
+sleep 0.5
+iperf3 -c 127.0.0.1 -p "$ip" -t 10 -R -J >"$work/iperf.json"
+read -r iperf_bytes iperf_cpu < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["end"]
+print(e["sum_sent"]["bytes"], e["cpu_utilization_percent"]["remote_total"] / 100 * e["sum_sent"]["seconds"])' "$work/iperf.json")
+
+for kind in cpp go; do
+  echo "bench: $kind $concurrent concurrent downloads" >&2
+  concurrent_run "$kind"
+done
+
+python3 - "$iperf_bytes" "$iperf_cpu" "$concurrent" "$work/results.tsv" <<'PY'
+import json, sys
+R = dict(line.rstrip("\n").split("\t", 1) for line in open(sys.argv[4]))
+iperf_bytes, iperf_cpu, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+def per_cpu(kind, what):
+    cpu = float(R[f"{kind}-{what}-cpu"])
+    return float(R[f"{kind}-{what}-bytes"]) / cpu if cpu > 0 else 0
+print()
+print("single test, ndt7-client-go over ws, 10 s (bytes per server CPU-second):")
+for what in ("download", "upload"):
+    c, g = per_cpu("cpp", what), per_cpu("go", what)
+    print(f"  {what:8}  C++ {c/1e9:6.2f} GB/CPU-s ({float(R['cpp-'+what+'-bytes'])/1e9:5.2f} GB in {float(R['cpp-'+what+'-cpu']):5.2f} CPU-s)"
+          f"   Go {g/1e9:6.2f} GB/CPU-s ({float(R['go-'+what+'-bytes'])/1e9:5.2f} GB in {float(R['go-'+what+'-cpu']):5.2f} CPU-s)"
+          f"   C++/Go = {c/g if g else 0:.2f}x")
+ip = iperf_bytes / iperf_cpu if iperf_cpu else 0
+c = per_cpu("cpp", "download")
+print(f"  iperf3 sender {ip/1e9:6.2f} GB/CPU-s ({iperf_bytes/1e9:.2f} GB in {iperf_cpu:.2f} CPU-s)   C++ download / iperf3 = {c/ip if ip else 0:.2f}x")
+print()
+print(f"{n} concurrent downloads (bench/ndt-server/loadgen):")
+for kind in ("cpp", "go"):
+    out = json.loads(R[f"{kind}-load-out"])
+    print(f"  {kind:3}  completed {out['completed']}/{out['tests']}  {out['bytes']*8/out['seconds']/1e9:6.2f} Gbit/s"
+          f"  server CPU {float(R[kind+'-load-cpu']):6.2f} s  {per_cpu(kind,'load')/1e9:5.2f} GB/CPU-s"
+          f"  peak RSS {int(R[kind+'-load-rss'])/1024:7.1f} MiB")
+rc, rg = int(R["cpp-load-rss"]), int(R["go-load-rss"])
+print(f"  C++/Go: bytes per CPU-s {per_cpu('cpp','load')/per_cpu('go','load') if per_cpu('go','load') else 0:.2f}x, peak RSS {rc/rg if rg else 0:.2f}x")
+print()
+print("targets: >=1.5x Go bytes/CPU-s; download >=0.8x iperf3 sender; peak RSS <=0.33x Go")
+PY

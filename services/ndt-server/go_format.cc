@@ -1,0 +1,81 @@
+#include "services/ndt-server/go_format.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace mlab::ndt7 {
+namespace {
+
+struct Parts {
+  absl::CivilSecond civil;
+  int64_t nanos;
+};
+
+Parts Split(absl::Time t) {
+  const absl::Time seconds = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
+  int64_t nanos = absl::ToInt64Nanoseconds(t - seconds);
+  // ToUnixSeconds floors, so nanos is in [0, 1e9).
+  return Parts{absl::ToCivilSecond(seconds, absl::UTCTimeZone()), nanos};
+}
+
+}  // namespace
+
+std::string FormatRfc3339Nano(absl::Time t) {
+  const Parts p = Split(t);
+  std::string out =
+      absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d", p.civil.year(), p.civil.month(),
+                      p.civil.day(), p.civil.hour(), p.civil.minute(), p.civil.second());
+  if (p.nanos != 0) {
+    std::string frac = absl::StrFormat("%09d", p.nanos);
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+    absl::StrAppend(&out, ".", frac);
+  }
+  out.push_back('Z');
+  return out;
+}
+
+std::string FormatFileTime(absl::Time t) {
+  const Parts p = Split(t);
+  return absl::StrFormat("%04d%02d%02dT%02d%02d%02d.%09dZ", p.civil.year(), p.civil.month(),
+                         p.civil.day(), p.civil.hour(), p.civil.minute(), p.civil.second(),
+                         p.nanos);
+}
+
+GoAddr ToGoAddr(const sockaddr_storage& addr) {
+  GoAddr out;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    out.ip = text;
+    out.port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    out.port = ntohs(in6->sin6_port);
+    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+      in_addr v4;
+      std::memcpy(&v4, in6->sin6_addr.s6_addr + 12, 4);
+      inet_ntop(AF_INET, &v4, text, sizeof(text));
+    } else {
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    }
+    out.ip = text;
+  } else {
+    // Upstream's placeholder when an address is not TCP.
+    out.ip = "::1";
+    out.port = 1;
+  }
+  return out;
+}
+
+std::string FormatHostPort(const GoAddr& addr) {
+  if (addr.ip.find(':') != std::string::npos) return absl::StrCat("[", addr.ip, "]:", addr.port);
+  return absl::StrCat(addr.ip, ":", addr.port);
+}
+
+}  // namespace mlab::ndt7
