@@ -4,6 +4,7 @@
 // JSON-lines socket). A drop-in replacement for m-lab/tcp-info: same flags, files and metrics.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <climits>
@@ -79,6 +80,10 @@ Flag<absl::Duration> FLAGS_rotation_interval(
 Flag<absl::Duration> FLAGS_flush_interval(
     "tcpinfo.flush-interval", absl::Seconds(1),
     "How often open archives are flushed to disk (the most a crash can lose).");
+Flag<int64_t> FLAGS_subscriber_queue(
+    "tcpinfo.subscriber-queue", 4096,
+    "Live FlowEvents (gRPC) that may wait for one subscriber; a subscriber that falls further "
+    "behind is disconnected with RESOURCE_EXHAUSTED (it reconnects and gets the replay).");
 Flag<bool> FLAGS_destroy_notifications(
     "tcpinfo.destroy-notifications", true,
     "Use the kernel's socket destroy notifications for exact close times and final tcp_info "
@@ -105,6 +110,18 @@ std::string OutputDirectory() {
   return cwd;
 }
 
+// Every open archive holds a file descriptor, one per flow: lift the soft limit on open files to
+// the hard one, as Go's runtime does for upstream at startup.
+void RaiseOpenFileLimit() {
+  rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    PLOG(WARNING) << "cannot raise the open file limit from " << before;
+  }
+}
+
 int Main(int argc, char** argv) {
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
@@ -115,11 +132,16 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (*FLAGS_logx_debug) google::SetVLOGLevel("*", 1);
+  RaiseOpenFileLimit();
   if (*FLAGS_trace) LOG(WARNING) << "-trace is accepted for compatibility and ignored";
   if (*FLAGS_poll_interval <= absl::ZeroDuration() ||
       *FLAGS_rotation_interval <= absl::ZeroDuration() ||
       *FLAGS_flush_interval <= absl::ZeroDuration()) {
     LOG(ERROR) << "intervals must be positive";
+    return 2;
+  }
+  if (*FLAGS_subscriber_queue < 1) {
+    LOG(ERROR) << "-tcpinfo.subscriber-queue must be at least 1";
     return 2;
   }
 
@@ -176,7 +198,9 @@ int Main(int argc, char** argv) {
   std::unique_ptr<events::FlowEventPublisher> publisher;
   std::unique_ptr<events::FlowEventServer> event_server;
   if (!FLAGS_eventsocket->empty()) {
-    publisher = std::make_unique<events::FlowEventPublisher>();
+    events::FlowEventPublisher::Options publisher_options;
+    publisher_options.queue_capacity = static_cast<size_t>(*FLAGS_subscriber_queue);
+    publisher = std::make_unique<events::FlowEventPublisher>(publisher_options);
     event_server = std::make_unique<events::FlowEventServer>(publisher.get(), *FLAGS_eventsocket);
     if (absl::Status s = event_server->Start(); !s.ok()) {
       LOG(ERROR) << "cannot serve events on " << *FLAGS_eventsocket << ": " << s;

@@ -212,6 +212,7 @@ class EventRecorder : public events::FlowEventHandler {
   void OnReplayComplete() override {
     absl::MutexLock lock(&mu_);
     replayed_ = true;
+    ++replays_;
   }
 
   bool AwaitReplay() {
@@ -241,6 +242,11 @@ class EventRecorder : public events::FlowEventHandler {
     absl::MutexLock lock(&mu_);
     return open_ids_[uuid];
   }
+  // How many times the stream (re)connected and finished its replay.
+  int replays() {
+    absl::MutexLock lock(&mu_);
+    return replays_;
+  }
 
  private:
   absl::Mutex mu_;
@@ -248,6 +254,7 @@ class EventRecorder : public events::FlowEventHandler {
   std::map<std::string, int> closes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, events::SocketID> open_ids_ ABSL_GUARDED_BY(mu_);
   bool replayed_ ABSL_GUARDED_BY(mu_) = false;
+  int replays_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Reads upstream-style JSON lines from the legacy event socket on its own thread.
@@ -327,8 +334,8 @@ class TcpInfoNetnsTest : public ::testing::Test {
   }
   void TearDown() override { Kill(SIGKILL); }
 
-  // Starts tcp-info in the server namespace.
-  void Start() {
+  // Starts tcp-info in the server namespace, with `extra_args` after the usual ones.
+  void Start(const std::vector<std::string>& extra_args = {}) {
     pid_ = fork();
     ASSERT_GE(pid_, 0);
     if (pid_ == 0) {
@@ -345,6 +352,7 @@ class TcpInfoNetnsTest : public ::testing::Test {
           "-prometheusx.listen-address=127.0.0.1:9991",
           "-tcpinfo.flush-interval=100ms",
       };
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;
       for (std::string& arg : args) argv.push_back(arg.data());
       argv.push_back(nullptr);
@@ -640,26 +648,37 @@ double Sample(const std::string& page, const std::string& name) {
 }
 
 // A subscriber that stops reading is disconnected while thousands of events flow, and polling
-// keeps its pace: nearly every interval stays within twice the 10 ms target. Stuck are a
-// JSON-lines client (dropped when its 1 MiB queue overflows) and a gRPC stream (whose HTTP/2
-// windows may absorb all these events; lib/events drops it once its queue overflows).
+// keeps its pace: nearly every interval stays within twice the 10 ms target. Stuck are a gRPC
+// stream and a JSON-lines client. The gRPC client keeps HTTP/2's initial 64 KiB stream window (no
+// BDP probing grows it), so after a few hundred events tcp-info's handler blocks in Write, the
+// subscriber's queue (-tcpinfo.subscriber-queue) overflows and the stream is ended with
+// RESOURCE_EXHAUSTED; the JSON-lines client is dropped when its 1 MiB queue overflows. A healthy
+// gRPC subscriber meanwhile receives every event, on its first connection.
 TEST_F(TcpInfoNetnsTest, StuckSubscribersAreDroppedWithoutSlowingPolling) {
-  Start();
+  constexpr int kQueue = 1000;  // a poll publishes at most 100 events here: ample for a reader
+  Start({absl::StrCat("-tcpinfo.subscriber-queue=", kQueue)});
   EventRecorder recorder;
   events::FlowEventSubscriber subscriber(events_socket_, &recorder);
   ASSERT_TRUE(subscriber.Start().ok());
   ASSERT_TRUE(recorder.AwaitReplay());
 
-  // A gRPC stream nobody reads: HTTP/2 flow control stops its writes, its queue fills.
-  auto channel = grpc::CreateChannel("unix:" + events_socket_, grpc::InsecureChannelCredentials());
+  // A gRPC stream nobody reads, on a connection of its own.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  channel_args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  auto channel = grpc::CreateCustomChannel("unix:" + events_socket_,
+                                           grpc::InsecureChannelCredentials(), channel_args);
   auto stub = events::FlowEvents::NewStub(channel);
   grpc::ClientContext stuck_context;
+  // Only so that a broken test cannot hang.
+  stuck_context.set_deadline(absl::ToChronoTime(absl::Now() + 2 * kTimeout));
   events::SubscribeRequest request;
   request.set_client_name("stuck");
   std::unique_ptr<grpc::ClientReader<events::FlowEvent>> stuck_stream =
       stub->Subscribe(&stuck_context, request);
   events::FlowEvent first;
-  ASSERT_TRUE(stuck_stream->Read(&first));  // connected; never reads again
+  ASSERT_TRUE(stuck_stream->Read(&first));  // connected; not read again until the end
+  EXPECT_EQ(first.type(), events::FlowEvent::REPLAY_COMPLETE);  // no flow is open yet
   // A JSON-lines client with a tiny receive buffer that never reads.
   int stuck_jsonl = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int tiny = 4096;
@@ -671,12 +690,14 @@ TEST_F(TcpInfoNetnsTest, StuckSubscribersAreDroppedWithoutSlowingPolling) {
   timeval timeout = absl::ToTimeval(kTimeout);  // a read below fails instead of hanging
   setsockopt(stuck_jsonl, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 
-  // 8,000 events at a pace a busy node could see (200 new flows a second), beyond what either
-  // stuck subscriber can buffer.
+  // 8,000 events at a pace a busy node could see (200 new flows a second): several times what
+  // either stuck subscriber can hold (the gRPC one: ~64 KiB in flight plus kQueue events).
   const std::string before = Metrics();
   constexpr int kRounds = 40;
   constexpr int kFlowsPerRound = 100;
+  constexpr int kEvents = 2 * kRounds * kFlowsPerRound;
   constexpr absl::Duration kRoundTime = absl::Milliseconds(500);
+  std::vector<std::string> uuids;
   for (int round = 0; round < kRounds; ++round) {
     const absl::Time round_end = absl::Now() + kRoundTime;
     std::vector<TestFlow> flows =
@@ -684,31 +705,52 @@ TEST_F(TcpInfoNetnsTest, StuckSubscribersAreDroppedWithoutSlowingPolling) {
     ASSERT_TRUE(recorder.Await(Uuids(flows), false));
     for (TestFlow& flow : flows) CloseFlow(flow);
     ASSERT_TRUE(recorder.Await(Uuids(flows), true));
+    for (const TestFlow& flow : flows) uuids.push_back(flow.uuid);
     absl::SleepFor(round_end - absl::Now());  // pacing the load, not waiting for anything
   }
   const std::string page = Metrics();
-  EXPECT_GE(Sample(page, "tcpinfo_event_subscribers_dropped_total"), 1) << page;
+
+  // Exactly the two stuck subscribers were dropped; the healthy one is all that is left.
+  const double dropped = Sample(page, "tcpinfo_event_subscribers_dropped_total") -
+                         Sample(before, "tcpinfo_event_subscribers_dropped_total");
+  EXPECT_EQ(dropped, 2) << page;
+  EXPECT_EQ(Sample(page, "tcpinfo_event_subscribers"), 1) << page;
+  // The stuck gRPC stream: what its window held, then the end tcp-info gave it.
+  int stuck_read = 0;
+  events::FlowEvent event;
+  while (stuck_stream->Read(&event)) ++stuck_read;  // at most kEvents: nothing more is sent
+  const grpc::Status stuck_status = stuck_stream->Finish();
+  EXPECT_EQ(stuck_status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << stuck_status.error_message();
+  EXPECT_LT(stuck_read, kEvents - kQueue);
   // The JSON-lines server closed the stuck connection after what was in flight.
   char buffer[65536];
   ssize_t n;
   while ((n = read(stuck_jsonl, buffer, sizeof(buffer))) > 0) {
   }
   EXPECT_EQ(n, 0);
+  // The healthy subscriber got every Open and Close once, without being dropped or reconnecting.
+  ASSERT_EQ(uuids.size(), static_cast<size_t>(kRounds * kFlowsPerRound));
+  int missed = 0;
+  for (const std::string& uuid : uuids) {
+    if (recorder.opens(uuid) != 1 || recorder.closes(uuid) != 1) ++missed;
+  }
+  EXPECT_EQ(missed, 0);
+  EXPECT_EQ(recorder.replays(), 1);
   EXPECT_GE(Sample(page, "tcpinfo_flow_events_total{event=\"close\"}"), kRounds * kFlowsPerRound);
+
   const double intervals = Sample(page, "tcpinfo_polling_interval_histogram_count") -
                            Sample(before, "tcpinfo_polling_interval_histogram_count");
   const double within_twice = CountUpTo(page, "tcpinfo_polling_interval_histogram", 0.02) -
                               CountUpTo(before, "tcpinfo_polling_interval_histogram", 0.02);
-  std::cerr << within_twice << " of " << intervals << " poll intervals within 20 ms; "
-            << Sample(page, "tcpinfo_event_subscribers_dropped_total") << " subscribers dropped\n";
+  std::cerr << within_twice << " of " << intervals << " poll intervals within 20 ms; " << dropped
+            << " subscribers dropped; the stuck gRPC stream held " << stuck_read
+            << " events, then: " << stuck_status.error_message() << "\n";
   // 20 s of polling every 10 ms: most of the 2,000 polls happened, nearly all on time.
   EXPECT_GT(intervals, 0.8 * absl::ToDoubleSeconds(kRounds * kRoundTime) / 0.010);
   EXPECT_GE(within_twice / intervals, 0.95)
       << within_twice << " of " << intervals << " poll intervals within 20 ms";
-  // The readers that kept up are still connected.
-  EXPECT_GE(Sample(page, "tcpinfo_event_subscribers"), 1);
 
-  stuck_context.TryCancel();
   close(stuck_jsonl);
   subscriber.Stop();
   const int status = Kill(SIGTERM);
