@@ -3,9 +3,13 @@
 // summary, the tcp-info time series summary, pcap statistics, client geo and AS, and the
 // traceroute hops with their annotations.
 
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "glog/logging.h"
 #include "lib/flags/flags.h"
@@ -19,6 +23,17 @@ mlab::flags::Flag<std::string> FLAGS_output(
 mlab::flags::Flag<bool> FLAGS_require_complete(
     "require-complete", false,
     "Exit 1 unless every UUID has ndt7, tcpinfo, pcap, annotation2 and traceroute data.");
+
+// M-Lab UUIDs are <prefix>_<cookie>: letters, digits, '_', '-', '.'; never a dot file or a path.
+bool IsSafeFileName(const std::string& uuid) {
+  if (uuid.empty() || uuid.size() > 200 || uuid[0] == '.') return false;
+  for (char c : uuid) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -47,12 +62,25 @@ int main(int argc, char** argv) {
       read_errors = true;
     }
   }
+  if (!FLAGS_output->empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(*FLAGS_output, error);
+    if (error) {
+      LOG(ERROR) << "cannot create " << *FLAGS_output << ": " << error.message();
+      return 1;
+    }
+  }
   int incomplete = 0;
   for (const auto& [uuid, record] : joiner.records()) {
     if (!mlab::uuidjoin::Joiner::MissingParts(record).empty()) ++incomplete;
     std::string json = joiner.ToJson(record);
     if (FLAGS_output->empty()) {
       std::cout << json << "\n";
+      continue;
+    }
+    if (!IsSafeFileName(uuid)) {  // a UUID comes from the archives: never a path
+      LOG(ERROR) << "UUID " << uuid << " cannot name a file; skipped";
+      read_errors = true;
       continue;
     }
     std::ofstream out(*FLAGS_output + "/" + uuid + ".json");
