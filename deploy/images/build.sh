@@ -59,19 +59,29 @@ declare -A IN_IMAGE=(
 log() { echo "build.sh: $*" >&2; }
 
 # ---- base ------------------------------------------------------------------------------------
+# The base comes from the host's own Debian mirror (its apt sources): the host is bookworm too,
+# and its sources are the ones known to be reachable.
+debian_mirror() {
+  {
+    grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
+  } | grep -v -- '-security' | head -1
+}
+
 build_base() {
-  local rootfs="$cache/rootfs"
-  log "debootstrap bookworm (minbase) into $rootfs"
+  local rootfs="$cache/rootfs" mirror
+  mirror=$(debian_mirror)
+  [[ -n $mirror ]] || { log "no Debian mirror in the host's apt sources"; exit 1; }
+  log "debootstrap bookworm (minbase) from $mirror into $rootfs"
   rm -rf "$rootfs"
   mkdir -p "$cache"
   debootstrap --variant=minbase --include=ca-certificates,libcap2-bin,netbase \
-    bookworm "$rootfs" http://deb.debian.org/debian >"$cache/debootstrap.log" 2>&1 ||
+    bookworm "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
     { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
-  cat >"$rootfs/etc/apt/sources.list" <<'SOURCES'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
-SOURCES
+  # bookworm-updates and bookworm-security as the host gets them.
+  rm -f "$rootfs/etc/apt/sources.list"
+  cp -a /etc/apt/sources.list.d/. "$rootfs/etc/apt/sources.list.d/"
+  [[ -f /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$rootfs/etc/apt/sources.list"
   cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
   log "upgrading to bookworm-updates and bookworm-security"
   chroot "$rootfs" apt-get update -qq
@@ -168,6 +178,10 @@ for image in "${requested[@]}"; do
     traceroute-caller)
       [[ -x /usr/bin/scamper ]] || { echo "build.sh: scamper missing: apt-get install scamper" >&2; exit 1; }
       stage "$ctx" /usr/bin/scamper /usr/local/bin/scamper ;;
+    ndt-server)
+      # The speed-test page, served from WORKDIR / as -htmldir=html/mlab (the DaemonSet's flag).
+      mkdir -p "$ctx/rootfs/html/mlab"
+      cp -rL "$repo/services/ndt-server/html/." "$ctx/rootfs/html/mlab/" ;;
     uuid-annotator)
       asnames="$repo/../shared/testdata/uuid-annotator/data/asnames.ipinfo.csv"
       mkdir -p "$ctx/rootfs/data"
