@@ -40,7 +40,8 @@ std::string ArchiveNamer::Name(absl::string_view subdir, absl::Time now) {
 
 std::string SubdirOf(absl::string_view relative_path) {
   std::vector<absl::string_view> parts = absl::StrSplit(relative_path, '/');
-  parts.pop_back();  // The file name.
+  // The file name. Abseil splits a null string_view into no parts at all.
+  if (!parts.empty()) parts.pop_back();
   if (parts.size() > 3) parts.resize(3);
   return absl::StrJoin(parts, "/");
 }

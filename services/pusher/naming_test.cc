@@ -117,6 +117,9 @@ TEST(ArchiveNamerTest, SubdirIsTheFirstThreeDirectories) {
   EXPECT_EQ(SubdirOf("2024/05/01/extra/x.json"), "2024/05/01");
   EXPECT_EQ(SubdirOf("2024/05/x.json"), "2024/05");
   EXPECT_EQ(SubdirOf("x.json"), "");
+  // Found by archive_name_fuzzer: a null view splits into no parts (pop_back on empty was UB).
+  EXPECT_EQ(SubdirOf(absl::string_view()), "");
+  EXPECT_EQ(SubdirOf(""), "");
 }
 
 TEST(ArchiveNamerTest, Lint) {
