@@ -4,14 +4,12 @@
 
 namespace mlab::pusher {
 namespace {
-// Go's compress/flate DefaultCompression is level 6, like zlib's.
-constexpr int kLevel = 6;
 constexpr size_t kChunk = 64 * 1024;
 }  // namespace
 
 GzipWriter::GzipWriter(std::string* out) : out_(out) {
   // Raw deflate (negative window bits): the gzip header and trailer are written here, as Go does.
-  CHECK_EQ(deflateInit2(&stream_, kLevel, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  CHECK_EQ(deflateInit2(&stream_, kDefaultLevel, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
   static constexpr char kHeader[10] = {'\x1f', '\x8b', '\x08', 0, 0, 0, 0, 0, 0, '\xff'};
   out_->append(kHeader, sizeof(kHeader));
   crc_ = crc32(0, nullptr, 0);
@@ -43,6 +41,26 @@ void GzipWriter::Write(absl::string_view data) {
     Deflate(piece, Z_NO_FLUSH);
     data.remove_prefix(piece.size());
   }
+}
+
+void GzipWriter::SetLevel(int level) {
+  CHECK(!closed_);
+  if (level == level_) return;
+  // deflateParams first deflates pending input at the old level (a Z_BLOCK flush); zlib asks for
+  // another call with more output space (Z_BUF_ERROR) until that is done.
+  stream_.next_in = nullptr;
+  stream_.avail_in = 0;
+  int rc;
+  do {
+    size_t before = out_->size();
+    out_->resize(before + kChunk);
+    stream_.next_out = reinterpret_cast<Bytef*>(&(*out_)[before]);
+    stream_.avail_out = kChunk;
+    rc = deflateParams(&stream_, level, Z_DEFAULT_STRATEGY);
+    out_->resize(before + kChunk - stream_.avail_out);
+    CHECK(rc == Z_OK || rc == Z_BUF_ERROR) << "deflateParams: " << rc;
+  } while (rc == Z_BUF_ERROR);
+  level_ = level;
 }
 
 void GzipWriter::Flush() {

@@ -15,12 +15,18 @@ namespace mlab::pusher {
 // block wherever Flush() is called (upstream flushes after every archived file).
 class GzipWriter {
  public:
+  // Go's compress/flate DefaultCompression is level 6, like zlib's.
+  static constexpr int kDefaultLevel = 6;
+
   explicit GzipWriter(std::string* out);
   ~GzipWriter();
   GzipWriter(const GzipWriter&) = delete;
   GzipWriter& operator=(const GzipWriter&) = delete;
 
   void Write(absl::string_view data);
+  // Compression level for what is written from now on (0 = stored, kDefaultLevel = Go's); what
+  // was written before keeps the old level. Deterministic, so the same calls give the same bytes.
+  void SetLevel(int level);
   // Emits everything written so far (a sync-flush marker), so out->size() is accurate.
   void Flush();
   // Ends the stream with the CRC-32 and length trailer; no writes after this.
@@ -31,6 +37,7 @@ class GzipWriter {
 
   std::string* out_;
   z_stream stream_{};
+  int level_ = kDefaultLevel;
   uint32_t crc_ = 0;
   uint32_t length_ = 0;  // Input size mod 2^32, as gzip records it.
   bool closed_ = false;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "glog/logging.h"
@@ -91,8 +92,25 @@ void TarBundle::Pad(uint64_t size) {
   if (size % kBlock != 0) WriteTar(absl::string_view(kZeros, kBlock - size % kBlock));
 }
 
+bool TarBundle::AlreadyCompressed(absl::string_view content) {
+  static constexpr absl::string_view kMagics[] = {
+      absl::string_view("\x1f\x8b", 2),                  // gzip (.gz: ndt7 JSON, pcap)
+      absl::string_view("\x28\xb5\x2f\xfd", 4),          // zstd (.zst: tcpinfo)
+      absl::string_view("\xfd\x37\x7a\x58\x5a\x00", 6),  // xz
+      absl::string_view("\x04\x22\x4d\x18", 4),          // lz4 frame
+      absl::string_view("BZh", 3),                         // bzip2
+  };
+  for (absl::string_view magic : kMagics) {
+    if (absl::StartsWith(content, magic)) return true;
+  }
+  return false;
+}
+
 void TarBundle::Add(absl::string_view name, int64_t mtime_seconds, absl::string_view content) {
   CHECK(!finished_);
+  // Headers at the default level; after the previous member's sync flush nothing is pending, so
+  // switching back costs nothing.
+  gzip_->SetLevel(GzipWriter::kDefaultLevel);
   std::map<std::string, std::string> records = records_;
   // Names that do not fit the ustar field travel in a PAX "path" record, as Go writes them.
   if (name.size() > kNameSize) records["path"] = std::string(name);
@@ -106,6 +124,9 @@ void TarBundle::Add(absl::string_view name, int64_t mtime_seconds, absl::string_
     Pad(payload.size());
   }
   WriteTar(HeaderBlock(name, '0', 0666, content.size(), mtime_seconds, /*dev_numbers=*/true));
+  // Compressed payloads (most of the spool's bytes: .pcap.gz, .jsonl.zst, .json.gz) gain nothing
+  // from deflate but cost most of its CPU: they go into stored blocks (5 bytes per 64 KB).
+  if (AlreadyCompressed(content)) gzip_->SetLevel(0);
   WriteTar(content);
   Pad(content.size());
   gzip_->Flush();

@@ -16,8 +16,10 @@ namespace mlab::pusher {
 // "<dir>/PaxHeaders.0/<file>" carrying the shared records (MLAB.datatype and -metadata, sorted),
 // then a ustar header with mode 0666, uid/gid 0, empty owner names and the mtime rounded to
 // whole seconds, the content padded to 512 bytes, and a gzip sync flush; no directory entries;
-// two zero blocks at the end. The same members in the same order give the same bytes, which is
-// what lets a restarted pusher rebuild an archive exactly.
+// two zero blocks at the end. Payloads that are already compressed are stored, not deflated
+// (the deflate bytes never matched Go's anyway: zlib, not Go's flate). The same members in the
+// same order give the same bytes, which is what lets a restarted pusher rebuild an archive
+// exactly.
 class TarBundle {
  public:
   using PaxRecords = std::map<std::string, std::string>;
@@ -40,6 +42,9 @@ class TarBundle {
                                  int64_t mtime, bool dev_numbers);
   // The PAX extended-header payload for these records ("%d key=value\n" each, sorted by key).
   static std::string PaxPayload(const std::map<std::string, std::string>& records);
+  // Whether `content` starts like a gzip, zstd, xz, lz4 or bzip2 stream; Add stores such
+  // payloads in the deflate stream instead of compressing them again.
+  static bool AlreadyCompressed(absl::string_view content);
   // Go's rounding of a modification time to whole seconds (half up).
   static int64_t RoundToSeconds(int64_t seconds, int64_t nanos);
 
