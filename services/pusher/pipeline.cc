@@ -229,8 +229,10 @@ void DatatypePipeline::BundleLoop() {
     bool closing = false;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return !queue_.empty() || aborted_ || intake_closed_ || drain_requested_;
+      // A drain request wakes the loop once: drain_requested_ stays set, and waking on it again
+      // would spin this thread until -sigterm_wait_time ends (upstream's busy loop, B.5).
+      auto ready = [this, draining]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        return !queue_.empty() || aborted_ || intake_closed_ || (drain_requested_ && !draining);
       };
       mu_.AwaitWithDeadline(absl::Condition(&ready), deadline);
       if (aborted_) break;

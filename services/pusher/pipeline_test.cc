@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -140,6 +141,32 @@ TEST(PusherTest, UploadsEachFileOnceAndEmptiesTheSpool) {
         ::testing::MatchesRegex(
             R"(ndt/(ndt7|pcap)/2024/05/0[123]/2[0-9]{7}T[0-9]{6}\.[0-9]{6}Z-(ndt7|pcap)-mlab1-lga03-ndt\.tgz)"));
   }
+}
+
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST(PusherTest, DrainingIdlePusherDoesNotSpin) {
+  // After SIGTERM (BeginDrain) collection goes on until -sigterm_wait_time; an idle pusher must
+  // sleep through it, not wake its bundle threads over and over.
+  ScratchDir dir;
+  std::string spool = dir.path() + "/spool";
+  PusherConfig config = Config(spool);
+  Pusher pusher(config, LocalFactory(dir.path() + "/out"));
+  ASSERT_TRUE(pusher.Start().ok());
+  dir.Write("spool/ndt7/2024/05/01/a.json", "a");
+  ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30)));
+  pusher.BeginDrain();
+  dir.Write("spool/pcap/2024/05/01/b.pcap", "still collected while draining");
+  ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30)));
+  double before = ProcessCpuSeconds();
+  absl::SleepFor(absl::Seconds(1));
+  double spent = ProcessCpuSeconds() - before;
+  EXPECT_LT(spent, 0.2) << "CPU seconds spent in 1 s of an idle drain";
+  EXPECT_TRUE(pusher.FinishDrain(absl::Now() + absl::Seconds(10)));
 }
 
 TEST(PusherTest, RestartResumesTheJournalWithoutDuplicates) {
