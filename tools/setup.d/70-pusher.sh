@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Test peers for services/pusher: fake-gcs-server (Go module proxy) as the GCS emulator, s3rver
-# (npm) as the S3 emulator, and our Go harness that checks archive paths against ETL's pattern.
+# (npm) as the S3 emulator, our Go harness that checks archive paths against ETL's pattern, and
+# (when the proxy serves it) upstream's Go pusher for bench/pusher.
 # Idempotent; quick when everything is present.
 set -euo pipefail
 peers=${MLAB_PEERS:-/usr/local/lib/mlab-peers}
@@ -25,5 +26,25 @@ if [[ ! -x "$peers/bin/etl-archive-path-check" || "$(cat "$stamp" 2>/dev/null)" 
   echo "setup: building etl-archive-path-check into $peers/bin" >&2
   (cd "$harness_src" && GOFLAGS=-buildvcs=false go build -o "$peers/bin/etl-archive-path-check" .)
   echo "$sum" >"$stamp"
+fi
+# Upstream's Go pusher as $peers/bin/pusher-go, only for bench/pusher; a failure must not fail
+# setup. Built from a throwaway module pinning the version (production's v1.20.3): the proxy
+# serves m-lab's pinned versions at best, never their version lists. On 2026-11-22 it refused
+# github.com/m-lab/pusher v1.20.3-v1.20.5 outright (403), by `go install @version` and by a
+# module requiring it. A failed attempt is remembered per version (delete the marker to retry).
+version=v1.20.3
+unavailable="$peers/bin/.pusher-go.unavailable"
+if [[ ! -x "$peers/bin/pusher-go" && "$(cat "$unavailable" 2>/dev/null)" != "$version" ]] &&
+  command -v go >/dev/null; then
+  echo "setup: building upstream pusher $version as $peers/bin/pusher-go (Go module proxy)" >&2
+  build=$(mktemp -d)
+  printf 'module peers\n\ngo 1.25\n\nrequire github.com/m-lab/pusher %s\n' "$version" >"$build/go.mod"
+  printf '//go:build tools\n\npackage peers\n\nimport _ "github.com/m-lab/pusher"\n' >"$build/tools.go"
+  if ! (cd "$build" && export GONOSUMDB=github.com/m-lab GOFLAGS=-mod=mod GOTOOLCHAIN=local &&
+    go mod tidy >&2 && go build -o "$peers/bin/pusher-go" github.com/m-lab/pusher); then
+    echo "setup: upstream pusher unavailable; bench/pusher measures ours alone" >&2
+    echo "$version" >"$unavailable"
+  fi
+  rm -rf "$build"
 fi
 echo "setup: pusher test peers ready" >&2
