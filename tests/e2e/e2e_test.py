@@ -101,6 +101,30 @@ class Failures:
             self.items.append(what)
         return ok
 
+    def report(self):
+        """The test's exit status, after listing every failed check."""
+        if self.items:
+            log(f"{len(self.items)} checks failed:")
+            for item in self.items:
+                print("  - " + item.splitlines()[0], flush=True)
+            return 1
+        log("all checks passed")
+        return 0
+
+
+def teardown(pod, network, work, failures, keep):
+    """Stops what is left of the pod (its logs first if a check failed), removes the namespaces
+    and, unless kept, the work directory."""
+    if pod is not None:
+        if failures.items:
+            pod.tail()
+        pod.stop(5)
+    network.destroy()
+    if keep or os.environ.get("KEEP"):
+        log(f"kept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
 
 # ---- network --------------------------------------------------------------------------------
 
@@ -598,22 +622,8 @@ def main():
     except Exception as e:  # report, then clean up
         failures.check(False, f"{type(e).__name__}: {e}")
     finally:
-        if pod is not None:
-            if failures.items:
-                pod.tail()
-            pod.stop(5)
-        network.destroy()
-        if args.keep or os.environ.get("KEEP"):
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    if failures.items:
-        log(f"{len(failures.items)} checks failed:")
-        for item in failures.items:
-            print("  - " + item.splitlines()[0], flush=True)
-        return 1
-    log("all checks passed")
-    return 0
+        teardown(pod, network, work, failures, args.keep)
+    return failures.report()
 
 
 if __name__ == "__main__":

@@ -259,23 +259,11 @@ def main():
         failures.check(False, f"{type(e).__name__}: {e}")
     finally:
         if pod is not None:
-            if failures.items:
-                pod.tail()
-            pod.stop(5)
-        network.destroy()
+            pod.stop(5)  # before the spool's file system goes away under it
         if spool_mount:
             subprocess.run(["umount", "-l", spool_mount], stderr=subprocess.DEVNULL)
-        if args.keep or os.environ.get("KEEP"):
-            log(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-    if failures.items:
-        log(f"{len(failures.items)} checks failed:")
-        for item in failures.items:
-            print("  - " + item.splitlines()[0], flush=True)
-        return 1
-    log("all checks passed")
-    return 0
+        e2e.teardown(pod, network, work, failures, args.keep)
+    return failures.report()
 
 
 if __name__ == "__main__":
