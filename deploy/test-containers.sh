@@ -336,6 +336,9 @@ services:
   pusher:
     environment:
       ARCHIVE_WAIT_TIME: 10s
+  traceroute-caller:
+    environment:
+      SCAMPER_PTR: "false"  # tests make no DNS lookups
 EOF
   # podman's API in the node's network namespace: "host" networking means that namespace.
   nsenter --net="/run/netns/$node_ns" podman system service --time=0 "unix://$sock" \
