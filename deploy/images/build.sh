@@ -62,10 +62,8 @@ log() { echo "build.sh: $*" >&2; }
 # The base comes from the host's own Debian mirror (its apt sources): the host is bookworm too,
 # and its sources are the ones known to be reachable.
 debian_mirror() {
-  {
-    grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
-  } | grep -v -- '-security' | head -1
+  cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+    2>/dev/null | awk '($1 == "URIs:" || $1 == "deb") && $2 !~ /-security/ {print $2; exit}' || true
 }
 
 build_base() {
