@@ -159,7 +159,7 @@ run() {
   local args=(-directory="$spool" -experiment=ndt -mlab_node_name="$node"
     -archive_size_threshold="$threshold" -archive_wait_time_min="$wait_time"
     -archive_wait_time_expected="$wait_time" -archive_wait_time_max="$wait_time"
-    -max_file_age=1h -sigterm_wait_time=30s -prometheusx.listen-address="127.0.0.1:$metrics_port"
+    -max_file_age=1h -sigterm_wait_time=2s -prometheusx.listen-address="127.0.0.1:$metrics_port"
     -metadata=MLAB.server.name="$node" "${bucket_flag[@]}")
   for dt in $datatypes; do args+=(-datatype="$dt"); done
   local binary=$ours
