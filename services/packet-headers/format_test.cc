@@ -176,6 +176,22 @@ TEST(PcapFormatTest, RecordKeepsHeadersAndZeroesPayload) {
   EXPECT_EQ(data.substr(66), std::string(94 - 66, '\0'));                  // payload zeroed
 }
 
+TEST(PcapFormatTest, ASnapLengthThatCutsTheAddressesZeroesWhatItKeeps) {
+  // Found by the packet_parser fuzzer under ASan: anonymizing read past a record whose snap
+  // length ends inside the IP header. The cut address is zeroed, never left or overread.
+  const std::string frame = BuildFrame(FrameSpec());
+  CapturedPacket packet = Captured(frame, absl::UnixEpoch());
+  std::optional<PacketLayout> layout = ParsePacket(packet.link_type, packet.data, packet.caplen);
+  ASSERT_TRUE(layout.has_value());
+  Anonymizer anon(Anonymizer::Mode::kNetblock, {Ip("192.0.2.1")});
+  std::string out;
+  EXPECT_EQ(AppendPcapRecord(packet, *layout, /*snaplen=*/14 + 18, anon, &out), 16u + 32u);
+  const std::string data = out.substr(16);
+  EXPECT_EQ(data.substr(0, 14 + 12), frame.substr(0, 14 + 12));
+  EXPECT_EQ(data.substr(14 + 12, 4), std::string("\xc0\x00\x02\x01", 4));  // local, whole: kept
+  EXPECT_EQ(data.substr(14 + 16, 2), std::string(2, '\0'));  // remote, cut at 2 bytes: zeroed
+}
+
 TEST(PcapFormatTest, NonEthernetCapturesAreWrittenAsEthernet) {
   FrameSpec spec;
   spec.ipv6 = true;

@@ -75,12 +75,19 @@ size_t AppendPcapRecord(const CapturedPacket& packet, const PacketLayout& layout
     if (incl > out_ip) std::memcpy(frame + out_ip, packet.data + layout.ip_offset, incl - out_ip);
   }
 
-  // Addresses sit inside the fixed IP header, which the snap length always covers.
-  const uint32_t src_ip = layout.src_ip_offset() - layout.ip_offset + out_ip;
-  const uint32_t dst_ip = layout.dst_ip_offset() - layout.ip_offset + out_ip;
+  // The addresses sit in the fixed IP header; a snap length shorter than that header (never the
+  // service's, but possible for a caller) cuts them: then the captured part is zeroed, so
+  // anonymization never reads past the record nor leaves address bytes in it.
   if (anonymizer.enabled()) {
-    anonymizer.AnonymizeInPlace(layout.ip_version, frame + src_ip);
-    anonymizer.AnonymizeInPlace(layout.ip_version, frame + dst_ip);
+    const uint32_t length = layout.ip_version == 4 ? 4 : 16;
+    for (uint32_t offset : {layout.src_ip_offset() - layout.ip_offset + out_ip,
+                            layout.dst_ip_offset() - layout.ip_offset + out_ip}) {
+      if (offset + length <= incl) {
+        anonymizer.AnonymizeInPlace(layout.ip_version, frame + offset);
+      } else if (offset < incl) {
+        std::memset(frame + offset, 0, incl - offset);
+      }
+    }
   }
   // Everything after the TCP header is application data (or trailer padding): zero it.
   const uint32_t payload = layout.tcp_offset - layout.ip_offset + out_ip + layout.tcp_header_length;

@@ -29,7 +29,8 @@ namespace {
 using testing::PeerProcess;
 using testing::ScratchDir;
 
-UploadRequest Request(const std::string& name, const std::string& body) {
+// body must outlive the request (it is a view); literals and named strings do.
+UploadRequest Request(const std::string& name, absl::string_view body) {
   UploadRequest r;
   r.object_name = name;
   r.body = body;
