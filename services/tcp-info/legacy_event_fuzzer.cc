@@ -28,13 +28,38 @@ void CheckLine(const std::string& line, const std::string& uuid, bool uuid_is_ut
   if (std::string(it->value.GetString(), it->value.GetStringLength()) != uuid) __builtin_trap();
 }
 
+// Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF) and no NUL. Written out
+// rather than rapidjson's Validate, which reads a truncated sequence's missing bytes past the end.
 bool IsUtf8(const std::string& s) {
-  rapidjson::StringStream stream(s.c_str());
-  rapidjson::StringBuffer sink;
-  while (static_cast<size_t>(stream.Tell()) < s.size()) {
-    if (!rapidjson::UTF8<>::Validate(stream, sink)) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c == 0) return false;
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
   }
-  return s.find('\0') == std::string::npos;
+  return true;
 }
 
 }  // namespace

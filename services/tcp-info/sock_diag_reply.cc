@@ -57,7 +57,11 @@ absl::Status SockDiagReply::Commit(size_t received) {
   size_t offset = start;
   int remaining = static_cast<int>(received);
   auto* message = reinterpret_cast<const nlmsghdr*>(buffer_.data() + offset);
-  while (mnl_nlmsg_ok(message, remaining)) {
+  // Not mnl_nlmsg_ok: it casts nlmsg_len to int, so a length of 2^31 or more passes its bound
+  // and mnl_nlmsg_next jumps out of the buffer (found by the sock_diag_reply fuzzer).
+  while (remaining >= static_cast<int>(sizeof(nlmsghdr)) &&
+         message->nlmsg_len >= sizeof(nlmsghdr) &&
+         message->nlmsg_len <= static_cast<uint32_t>(remaining)) {
     if (!mnl_nlmsg_portid_ok(message, port_id_)) {
       return Failure("wrong pid",
                      absl::DataLossError(absl::StrCat("sock_diag reply for port id ",
@@ -97,8 +101,11 @@ absl::Status SockDiagReply::Commit(size_t received) {
                        absl::DataLossError(absl::StrCat("netlink message type ",
                                                         message->nlmsg_type, " in a dump")));
     }
-    offset += MNL_ALIGN(message->nlmsg_len);
-    message = mnl_nlmsg_next(message, &remaining);
+    // received is a multiple of 4, so the aligned step never passes the end.
+    const size_t step = MNL_ALIGN(message->nlmsg_len);
+    offset += step;
+    remaining -= static_cast<int>(step);
+    message = reinterpret_cast<const nlmsghdr*>(buffer_.data() + offset);
   }
   if (remaining > 0) {
     return Failure("malformed", absl::DataLossError(absl::StrCat(
