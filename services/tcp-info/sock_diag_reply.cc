@@ -21,6 +21,12 @@ int LeadingInt(const nlmsghdr* message) {
   return value;
 }
 
+// The kernel sends -errno; anything below -4095 is no errno (and INT_MIN cannot be negated).
+absl::Status NegatedErrno(int error, absl::string_view what) {
+  if (error < -4095) return absl::DataLossError(absl::StrCat(what, ": error code ", error));
+  return absl::ErrnoToStatus(-error, what);
+}
+
 }  // namespace
 
 SockDiagReply::SockDiagReply(uint32_t port_id, uint32_t sequence, size_t expected_bytes)
@@ -81,7 +87,7 @@ absl::Status SockDiagReply::Commit(size_t received) {
         break;
       case NLMSG_DONE:
         if (int error = LeadingInt(message); error < 0) {
-          return Failure("NLMSG_DONE", absl::ErrnoToStatus(-error, "sock_diag dump ended"));
+          return Failure("NLMSG_DONE", NegatedErrno(error, "sock_diag dump ended"));
         }
         done_ = true;
         if (remaining > static_cast<int>(MNL_ALIGN(message->nlmsg_len))) {
@@ -91,7 +97,7 @@ absl::Status SockDiagReply::Commit(size_t received) {
       case NLMSG_ERROR: {
         int error = LeadingInt(message);
         return Failure("NLMSG_ERROR",
-                       error < 0 ? absl::ErrnoToStatus(-error, "sock_diag dump refused")
+                       error < 0 ? NegatedErrno(error, "sock_diag dump refused")
                                  : absl::DataLossError("unexpected netlink ack in a dump"));
       }
       case NLMSG_OVERRUN:
