@@ -246,7 +246,8 @@ metrics_served() {
 
 spool_empty() {
   local left
-  left=$(find "$1" -type f ! -path '*/.pusher/*' | head -5)
+  # Hidden directories hold services' state (pusher's journal, staging, annotated UUIDs).
+  left=$(find "$1" -type f ! -path '*/.*/*' | head -5)
   [[ -z $left ]] || { log "left in the spool: $left"; return 1; }
 }
 

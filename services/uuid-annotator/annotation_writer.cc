@@ -26,7 +26,7 @@ const char* DirectionName(Direction d) {
 
 AnnotationWriter::AnnotationWriter(const FlowAnnotator* annotator, const spool::SpoolDir* spool,
                                    Options options)
-    : annotator_(annotator), spool_(spool), options_(options) {
+    : annotator_(annotator), spool_(spool), options_(options), annotated_(options.annotated_log) {
   metrics::MissedUuids().WithLabels({"pipefull"});
   metrics::MissedUuids().WithLabels({"writefail"});
 }
@@ -34,6 +34,14 @@ AnnotationWriter::AnnotationWriter(const FlowAnnotator* annotator, const spool::
 AnnotationWriter::~AnnotationWriter() { Stop(); }
 
 void AnnotationWriter::Start() {
+  if (!options_.annotated_log.empty()) {
+    if (absl::Status s = annotated_.Load(absl::Now()); !s.ok()) {
+      LOG(ERROR) << "annotated UUIDs will not survive a restart: " << s;
+    } else {
+      LOG(INFO) << "remembering annotated UUIDs in " << annotated_.path() << " ("
+                << annotated_.size() << " from the last 48 h)";
+    }
+  }
   worker_ = std::thread([this] { Run(); });
 }
 
@@ -109,6 +117,13 @@ void AnnotationWriter::Run() {
 }
 
 void AnnotationWriter::Write(const Job& job) {
+  if (annotated_.Contains(job.uuid)) {  // a replayed Open of a flow annotated before a restart
+    absl::MutexLock lock(&mu_);
+    ++stats_.already_annotated;
+    metrics::AlreadyAnnotated().Increment();
+    LOG(INFO) << "annotation uuid=" << job.uuid << " already written before a restart; kept";
+    return;
+  }
   FlowAnnotation flow = annotator_->Annotate(job.uuid, job.timestamp, job.src_ip, job.dst_ip);
   if (flow.errors > 0) metrics::AnnotationErrors().Add(flow.errors);
   if (flow.direction == Direction::kUnknown) {
@@ -120,6 +135,11 @@ void AnnotationWriter::Write(const Job& job) {
   const absl::Status status =
       spool_->WriteFile(job.timestamp, absl::StrCat(job.uuid, ".json"), json);
 
+  if (status.ok() || absl::IsAlreadyExists(status)) {
+    if (absl::Status s = annotated_.Record(job.uuid, absl::Now()); !s.ok()) {
+      LOG(ERROR) << "could not remember " << job.uuid << " as annotated: " << s;
+    }
+  }
   const ClientAnnotations& client = flow.annotations.client;
   const char* geo = !client.geo ? (flow.direction == Direction::kUnknown ? "none" : "error")
                     : client.geo->missing ? "missing"

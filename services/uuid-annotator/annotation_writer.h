@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "lib/events/handler.h"
 #include "lib/spool/spool_dir.h"
+#include "services/uuid-annotator/annotated_log.h"
 #include "services/uuid-annotator/flow_annotator.h"
 
 namespace mlab::uuid_annotator {
@@ -24,6 +25,9 @@ class AnnotationWriter : public events::FlowEventHandler {
   struct Options {
     // Opens waiting to be written; more are dropped (missed_uuids_total{reason="pipefull"}).
     size_t queue_size = 1000;
+    // Where the UUIDs annotated lately are kept across restarts (AnnotatedLog); empty: in memory
+    // only.
+    std::string annotated_log;
   };
 
   struct Stats {
@@ -38,6 +42,8 @@ class AnnotationWriter : public events::FlowEventHandler {
   AnnotationWriter(const FlowAnnotator* annotator, const spool::SpoolDir* spool, Options options);
   ~AnnotationWriter() override;  // Stop()
 
+  // Loads the annotated log (a failure is logged: annotation goes on, without memory across
+  // restarts) and starts the worker.
   void Start();
   // Writes every queued event, then joins the worker. Idempotent.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
@@ -67,6 +73,7 @@ class AnnotationWriter : public events::FlowEventHandler {
   const FlowAnnotator* const annotator_;
   const spool::SpoolDir* const spool_;
   const Options options_;
+  AnnotatedLog annotated_;  // the worker's alone, after Start()
 
   mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);

@@ -209,6 +209,27 @@ TEST_F(AnnotationWriterTest, ExistingFileIsNeverOverwritten) {
   EXPECT_EQ(ReadFileOrDie(PathOf(1)), original);
 }
 
+TEST_F(AnnotationWriterTest, ARestartDoesNotAnnotateAgainWhatPusherAlreadyUploaded) {
+  AnnotationWriter::Options options;
+  options.annotated_log = dir_.File("state/annotated.log");
+  {
+    AnnotationWriter before(&annotator_, &spool_, options);
+    before.Start();
+    before.OnOpen(events::MakeFlowEvent(events::FlowEvent::OPEN, kTime, Uuid(1), Id(1)));
+    ASSERT_TRUE(before.WaitIdle(absl::Seconds(10)));
+  }
+  ASSERT_EQ(std::remove(PathOf(1).c_str()), 0);  // uploaded and deleted by pusher
+  // The restarted annotator gets tcp-info's replay of the still-open flow, and a new one.
+  AnnotationWriter after(&annotator_, &spool_, options);
+  after.Start();
+  after.OnOpen(events::MakeFlowEvent(events::FlowEvent::OPEN, kTime, Uuid(1), Id(1)));
+  after.OnOpen(events::MakeFlowEvent(events::FlowEvent::OPEN, kTime, Uuid(2), Id(2)));
+  ASSERT_TRUE(after.WaitIdle(absl::Seconds(10)));
+  EXPECT_EQ(after.stats().already_annotated, 1);
+  EXPECT_EQ(after.stats().written, 1);
+  EXPECT_EQ(Files(), std::vector<std::string>{"2020/04/03/" + Uuid(2) + ".json"});
+}
+
 TEST_F(AnnotationWriterTest, WriteFailureIsCounted) {
   // A datadir that cannot be created: a file where the date directory should go.
   testing::WriteFileOrDie(spool_.datadir() + "/2020", "in the way");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -114,6 +115,11 @@ absl::Status UuidAnnotator::Start() {
   if (!config_.event_socket.empty()) {
     AnnotationWriter::Options options;
     options.queue_size = static_cast<size_t>(config_.event_buffer_size);
+    // A hidden sibling of the datadir, like the spool's staging directory: on the same volume,
+    // outside every tree pusher uploads.
+    options.annotated_log =
+        (std::filesystem::path(datadir_).parent_path() / ".uuid-annotator" / "annotated.log")
+            .string();
     writer_ = std::make_unique<AnnotationWriter>(annotator_.get(), spool_.get(), options);
     writer_->Start();
     events::FlowEventSubscriber::Options sub_options;

@@ -418,6 +418,13 @@ def client_test(network, work, repo, family, direction):
     return uuids.pop()
 
 
+def spool_files(spool):
+    """Data files left in the spool; hidden directories hold services' state (pusher's journal,
+    staging, uuid-annotator's annotated log), never data."""
+    return [os.path.join(r, f) for r, _, fs in os.walk(spool) for f in fs
+            if not any(p.startswith(".") for p in os.path.relpath(r, spool).split(os.sep))]
+
+
 def uploaded_members(uploads):
     """datatype -> {member basename: archive path}, over every archive pusher uploaded."""
     members = {d: {} for d in DATATYPES}
@@ -571,8 +578,7 @@ def main():
         codes = pod.stop(min(grace, 90))
         failures.check(all(c == 0 for c in codes.values()),
                        f"every service exits 0 on SIGTERM ({codes})")
-        left = [os.path.join(r, f) for r, _, fs in os.walk(spool) for f in fs
-                if "/.pusher" not in r and "/.tmp-" not in r]
+        left = spool_files(spool)
         failures.check(not left, f"the spool is empty after shutdown ({left[:5]})")
 
         # M-Lab's ETL parsers on every uploaded archive.

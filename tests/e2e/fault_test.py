@@ -11,6 +11,9 @@ order, each fault below while ndt7 tests run, and checks after each that no serv
   subscriber packet-headers is killed (SIGKILL) mid-test and restarted, as the kubelet does:
              tcp-info keeps serving the others, the restarted one reconnects and records the
              next test;
+  restart    uuid-annotator is killed and restarted while a flow it annotated (and pusher
+             uploaded) is still open: tcp-info replays that flow's Open, and no second
+             annotation2 file for its UUID may appear;
   garbage    uuid-annotator's siteinfo and MaxMind files are replaced by garbage and it gets
              SIGHUP: the failed reload is counted, the last good data stays in use and the next
              test is annotated as before;
@@ -30,6 +33,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -189,6 +193,35 @@ def main():
         after_restart = ndt7("download", "v6", "after subscriber restart")
         alive("subscriber restarted")
 
+        # ---- uuid-annotator restarted while a flow it annotated stays open --------------------
+        # A long-lived flow (held open by a listener of the test's own); once pusher has uploaded
+        # its annotation, uuid-annotator is killed and restarted and gets tcp-info's replay of the
+        # still-open flow: it must not write a second annotation2 file for that UUID.
+        holder = subprocess.Popen(
+            ["ip", "netns", "exec", network.node, "python3", "-c",
+             "import socket,sys\ns=socket.create_server(('0.0.0.0',5555))\n"
+             "c,_=s.accept()\nsys.stdout.write('accepted\\n');sys.stdout.flush()\nc.recv(1)"],
+            stdout=subprocess.PIPE, text=True)
+        client = subprocess.Popen(
+            ["ip", "netns", "exec", network.client, "python3", "-c",
+             f"import socket,sys\nc=socket.create_connection(('{NODE_V4}',5555),timeout=5)\n"
+             "sys.stdin.read()"], stdin=subprocess.PIPE, text=True)
+        holder.stdout.readline()  # accepted: the flow is open
+        annotations_before = set(e2e.uploaded_members(uploads)["annotation2"])
+        wait_until(lambda: len(set(e2e.uploaded_members(uploads)["annotation2"])
+                               - annotations_before) >= 1, 60,
+                   "the held flow's annotation uploaded")
+        pod.processes["uuid-annotator"].send_signal(signal.SIGKILL)
+        pod.processes["uuid-annotator"].wait()
+        container = next(c for c in pod.spec["containers"] if c["name"] == "uuid-annotator")
+        pod.start(container, wait=False)
+        wait_until(lambda: metric(network, 9994, "uuid_annotator_already_annotated_total"), 30,
+                   "the restarted uuid-annotator to skip the replayed flow")
+        client.stdin.close()
+        client.wait(timeout=10)
+        holder.wait(timeout=10)
+        alive("uuid-annotator restarted")
+
         # ---- datasets replaced by garbage, SIGHUP ---------------------------------------------
         for name in ("annotations.json", "fake.tar.gz"):
             with open(os.path.join(data, name), "wb") as f:
@@ -236,8 +269,7 @@ def main():
             recorded.pop(uuid)  # ended by the shutdown; its files may be partial
         failures.check(all(c == 0 for c in codes.values()),
                        f"SIGTERM under load: every service exits 0 ({codes})")
-        left = [os.path.join(r, f) for r, _, fs in os.walk(spool) for f in fs
-                if "/.pusher" not in r and "/.tmp-" not in r]
+        left = e2e.spool_files(spool)
         failures.check(not left, f"SIGTERM under load: the spool is empty ({left[:5]})")
 
         # ---- nothing closed was lost --------------------------------------------------------
@@ -246,6 +278,13 @@ def main():
             missing = [d for d in e2e.missing_for(uuid, members) if d in required]
             failures.check(not missing, f"{label} {uuid}: every datatype uploaded "
                            f"(missing: {missing or 'none'})")
+        names = []
+        for root, _, files in os.walk(os.path.join(uploads, "ndt", "annotation2")):
+            for name in files:
+                with tarfile.open(os.path.join(root, name)) as tar:
+                    names += [os.path.basename(m.name) for m in tar.getmembers()]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        failures.check(not duplicates, f"no UUID annotated twice across restarts ({duplicates})")
         failures.check(after_restart is not None
                        and any(after_restart in n for n in members.get("pcap", {})),
                        "the restarted packet-headers recorded the next test")
