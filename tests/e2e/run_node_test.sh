@@ -39,7 +39,7 @@ ip -n "$client_ns" link set "rn${id}b" up
 # (cleanup reaches every child) and SIGINT is not ignored, as for a command run in a terminal.
 set -m
 ip netns exec "$node_ns" env SCAMPER_PTR=false bash tools/run-node \
-  --prebuilt "$runfiles" --address 192.0.2.1 --port 8080 --dir "$work/node" \
+  --prebuilt "$runfiles" --address 192.0.2.1 --port 8080 --archive-wait 5s --dir "$work/node" \
   >"$work/run-node.out" 2>&1 &
 node_pid=$!
 wait_for 60 "run-node to report it is running" grep -q "Press Ctrl-C" "$work/run-node.out"
