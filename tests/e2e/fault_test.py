@@ -29,6 +29,7 @@ annotation2 and scamper1 files in pusher's uploads at the end. Needs root, like 
 import argparse
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -107,6 +108,7 @@ def main():
     failures = Failures()
     pod = None
     spool_mount = None
+    helpers = []  # the test's own processes in the namespaces, killed at the end
     try:
         network.create()
         for part in ("k8s", "testing/pod"):
@@ -200,13 +202,23 @@ def main():
         holder = subprocess.Popen(
             ["ip", "netns", "exec", network.node, "python3", "-c",
              "import socket,sys\ns=socket.create_server(('0.0.0.0',5555))\n"
-             "c,_=s.accept()\nsys.stdout.write('accepted\\n');sys.stdout.flush()\nc.recv(1)"],
+             "print('listening',flush=True)\nc,_=s.accept()\nprint('accepted',flush=True)\n"
+             "c.recv(1)"],
             stdout=subprocess.PIPE, text=True)
+
+        def holder_says(word):  # the holder's own report, awaited (bounded)
+            ready, _, _ = select.select([holder.stdout], [], [], 20)
+            if not ready or holder.stdout.readline().strip() != word:
+                raise AssertionError(f"the flow holder did not report '{word}'")
+
+        helpers.append(holder)
+        holder_says("listening")
         client = subprocess.Popen(
             ["ip", "netns", "exec", network.client, "python3", "-c",
              f"import socket,sys\nc=socket.create_connection(('{NODE_V4}',5555),timeout=5)\n"
              "sys.stdin.read()"], stdin=subprocess.PIPE, text=True)
-        holder.stdout.readline()  # accepted: the flow is open
+        helpers.append(client)
+        holder_says("accepted")  # the flow is open
         annotations_before = set(e2e.uploaded_members(uploads)["annotation2"])
         wait_until(lambda: len(set(e2e.uploaded_members(uploads)["annotation2"])
                                - annotations_before) >= 1, 60,
@@ -297,6 +309,10 @@ def main():
     except Exception as e:
         failures.check(False, f"{type(e).__name__}: {e}")
     finally:
+        for process in helpers:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         if pod is not None:
             pod.stop(5)  # before the spool's file system goes away under it
         if spool_mount:
