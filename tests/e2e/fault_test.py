@@ -82,10 +82,15 @@ print(f"churn: {done} connections")
 """
 
 
+def metrics_text(network, port):
+    """A service's /metrics page as the client namespace sees it ("" when it does not answer)."""
+    return run("ip", "netns", "exec", network.client, "curl", "-sf", "--max-time", "3",
+               f"http://{NODE_V4}:{port}/metrics", check=False, capture=True).stdout or ""
+
+
 def metric(network, port, name):
     """Sum of a metric's samples (all labels) from a service's /metrics, or None."""
-    text = run("ip", "netns", "exec", network.client, "curl", "-sf", "--max-time", "3",
-               f"http://{NODE_V4}:{port}/metrics", check=False, capture=True).stdout or ""
+    text = metrics_text(network, port)
     values = [float(m) for m in re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", text,
                                            re.M)]
     return sum(values) if values else None
@@ -241,8 +246,7 @@ def main():
         pod.processes["uuid-annotator"].send_signal(signal.SIGHUP)
 
         def reload_counted():
-            text = run("ip", "netns", "exec", network.client, "curl", "-sf", "--max-time", "3",
-                       f"http://{NODE_V4}:9994/metrics", capture=True, check=False).stdout or ""
+            text = metrics_text(network, 9994)
             return re.search(r'uuid_annotator_dataset_reloads_total\{[^}]*"error"[^}]*\} [1-9]',
                              text) is not None
         try:
