@@ -2,13 +2,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "lib/json/full_precision.h"
 #include "services/traceroute-caller/go_json.h"
 
 namespace mlab::trc {
 
 bool ParseJson(absl::string_view text, rapidjson::Document* doc) {
-  doc->Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
-  return !doc->HasParseError();
+  return mlab::json::ParseFullPrecision(text, doc).ok();
 }
 
 bool GoDecoder::KeyIs(const JsonValue& key, absl::string_view field) {

@@ -1,10 +1,10 @@
 #include "services/uuid-annotator/site_info.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/json/full_precision.h"
 
 namespace mlab::uuid_annotator {
 namespace {
@@ -197,11 +197,8 @@ struct Entry {
 absl::StatusOr<std::unique_ptr<SiteInfo>> SiteInfo::Parse(absl::string_view json,
                                                           absl::string_view hostname) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("siteinfo: bad JSON at offset ", doc.GetErrorOffset(), ": ",
-                     rapidjson::GetParseError_En(doc.GetParseError())));
+  if (absl::Status parsed = mlab::json::ParseFullPrecision(json, &doc); !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("siteinfo: ", parsed.message()));
   }
   GoDecoder decoder;
   std::optional<Entry> mine;

@@ -76,6 +76,12 @@ TEST(SiteInfoTest, Errors) {
   EXPECT_FALSE(SiteInfo::Parse(R"({"h":{"Annotation":{"Network":{"ASNumber":-1}}}})", "h").ok());
   EXPECT_FALSE(SiteInfo::Parse(R"({"h":{"Annotation":{"Network":{"ASNumber":1.5}}}})", "h").ok());
   EXPECT_FALSE(SiteInfo::Parse(R"([1])", "h").ok());
+  // Found by fuzzing: crashed rapidjson 1.1.0; now refused with where it is.
+  const absl::Status tiny =
+      SiteInfo::Parse(R"({"h":{"Annotation":{"Geo":{"Latitude":3.0000000066006E-336}}}})", "h")
+          .status();
+  EXPECT_TRUE(absl::IsInvalidArgument(tiny));
+  EXPECT_EQ(tiny.message(), "siteinfo: number out of range at offset 38");
 }
 
 TEST(SiteInfoTest, DecodesAsGo) {
