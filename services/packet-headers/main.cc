@@ -8,7 +8,6 @@
 #include "glog/logging.h"
 #include "lib/admin/prometheusx.h"
 #include "lib/flags/flags.h"
-#include "lib/uuid/process_prefix.h"
 #include "services/packet-headers/packet_headers.h"
 
 namespace {
@@ -96,9 +95,6 @@ int main(int argc, char** argv) {
                            "Captures the packet headers of every TCP flow tcp-info reports.");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  // Linked for -uuid-prefix-file, which run-node and the pod pass to every sidecar.
-  [[maybe_unused]] static const std::string& (*volatile prefix_flag_owner)() =
-      &mlab::uuid::ProcessPrefix;
 
   if (*FLAGS_uuidwaitduration > *FLAGS_captureduration) {
     LOG(FATAL) << "-uuidwaitduration must not exceed -captureduration";

@@ -34,6 +34,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "lib/events/subscriber.h"
+#include "lib/testing/sanitizers.h"
 #include "lib/uuid/uuid.h"
 #include "proto/events.grpc.pb.h"
 #include "services/tcp-info/archive_file.h"
@@ -748,7 +749,8 @@ TEST_F(TcpInfoNetnsTest, StuckSubscribersAreDroppedWithoutSlowingPolling) {
             << " events, then: " << stuck_status.error_message() << "\n";
   // 20 s of polling every 10 ms: most of the 2,000 polls happened, nearly all on time.
   EXPECT_GT(intervals, 0.8 * absl::ToDoubleSeconds(kRounds * kRoundTime) / 0.010);
-  EXPECT_GE(within_twice / intervals, 0.95)
+  // Under ASan/TSan every poll costs several times as much: on time there means 85 %.
+  EXPECT_GE(within_twice / intervals, ::mlab::testing::kHeavySanitizer ? 0.85 : 0.95)
       << within_twice << " of " << intervals << " poll intervals within 20 ms";
 
   close(stuck_jsonl);
