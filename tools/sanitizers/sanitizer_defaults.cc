@@ -36,8 +36,12 @@ const char* __tsan_default_options() {
 // TSan counts the mmap behind each thread's Abseil identity (LowLevelAlloc) as a write, and
 // Mutex hands identities between threads inside its annotated sections, where TSan looks away: so
 // the semaphore post that wakes a waiter "races" with that mmap. Both frames are Abseil-internal.
+//
+// glibc's tzset (called by glog for each line's time) frees and reallocates its zone string under
+// a libc-internal lock TSan does not see; two threads logging at once then "race" inside libc.
 const char* __tsan_default_suppressions() {
-  return "race:absl::*::synchronization_internal::Waiter::\n"
+  return "race:tzset_internal\n"
+         "race:absl::*::synchronization_internal::Waiter::\n"
          "race:absl::*::base_internal::LowLevelAlloc::\n"
          "race:libgrpc.so\n"
          "race:libgrpc++.so\n"
