@@ -10,6 +10,9 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+// Top bits of an address that pick its bucket of the index (RouteViewsTable::Index::buckets).
+constexpr int kBucketBits = 16;
+
 // strconv.ParseUint(s, 10, 32).
 bool ParseUint32(absl::string_view s, uint32_t* out) {
   if (s.empty()) return false;
@@ -160,13 +163,23 @@ void RouteViewsTable::Build(int bits, std::vector<Prefix<Key>> prefixes, Index<K
   index->prefixes = std::move(prefixes);
   index->starts.shrink_to_fit();
   index->covers.shrink_to_fit();
+  const int shift = static_cast<int>(sizeof(Key)) * 8 - kBucketBits;
+  index->buckets.resize((size_t{1} << kBucketBits) + 1);
+  size_t i = 0;
+  for (size_t b = 0; b < index->buckets.size(); ++b) {
+    while (i < index->starts.size() && static_cast<size_t>(index->starts[i] >> shift) < b) ++i;
+    index->buckets[b] = static_cast<uint32_t>(i);
+  }
 }
 
 template <typename Key>
 const RouteViewsTable::Prefix<Key>* RouteViewsTable::Find(const Index<Key>& index, Key value) {
   if (index.starts.empty()) return nullptr;
-  const size_t at =
-      std::upper_bound(index.starts.begin(), index.starts.end(), value) - index.starts.begin() - 1;
+  const size_t bucket = static_cast<size_t>(value >> (sizeof(Key) * 8 - kBucketBits));
+  // starts[0] == 0, so the answer is at least starts[0]; it may be the last start before the bucket.
+  const size_t at = std::upper_bound(index.starts.begin() + index.buckets[bucket],
+                                     index.starts.begin() + index.buckets[bucket + 1], value) -
+                    index.starts.begin() - 1;
   const int32_t cover = index.covers[at];
   return cover < 0 ? nullptr : &index.prefixes[cover];
 }

@@ -65,6 +65,9 @@ class RouteViewsTable {
     std::vector<Prefix<Key>> prefixes;
     std::vector<Key> starts;      // Sorted; starts[0] == 0.
     std::vector<int32_t> covers;  // Index into prefixes, or -1, from starts[i] on.
+    // buckets[b]: the first i whose starts[i] has top 16 bits >= b (65,537 entries). A lookup
+    // searches only its bucket's starts: a few steps instead of twenty cache misses.
+    std::vector<uint32_t> buckets;
   };
 
   template <typename Key>
