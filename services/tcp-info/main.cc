@@ -305,8 +305,11 @@ int Main(int argc, char** argv) {
     archive_worker.Tick(now);
     meter.Report(now);
   };
-  // Never destroyed: the signal thread may use it until the process is gone.
-  Poller& poller = *new Poller(&collector, &table, destroy.get(), poller_options);
+  // Never destroyed: the signal thread may use it until the process is gone. Held by a static so
+  // LeakSanitizer sees it is still reachable at exit.
+  static Poller* const process_poller =
+      new Poller(&collector, &table, destroy.get(), poller_options);
+  Poller& poller = *process_poller;
   std::thread([&poller, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
