@@ -14,6 +14,7 @@
 
 namespace {
 
+#ifdef RACE_CANARY_TSAN
 absl::Mutex mu;
 long counter = 0;
 
@@ -27,6 +28,7 @@ void LockedWrites() {
 void UnlockedWrites() {
   for (int i = 0; i < 1000; ++i) ++counter;
 }
+#endif
 
 }  // namespace
 
