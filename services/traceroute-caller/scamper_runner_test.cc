@@ -5,10 +5,8 @@
 
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -21,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/traceroute-caller/subprocess.h"
+#include "services/traceroute-caller/testing/child_processes.h"
 
 namespace mlab::trc {
 namespace {
@@ -65,11 +64,6 @@ class ScamperRunnerTest : public ::testing::Test {
     return runner.ok() ? *std::move(runner) : nullptr;
   }
 
-  // True when no child of this process exists any more, not even a zombie.
-  static bool NoChildren() {
-    int status;
-    return waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD;
-  }
 
   // True when `pid` has exited (gone, or a zombie of whoever inherited it) within a few seconds:
   // SIGKILL to a process that is not our child completes asynchronously.
@@ -146,7 +140,7 @@ TEST_F(ScamperRunnerTest, ReturnsStdoutAndPassesExactArguments) {
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, "line1\nline2\n");
   EXPECT_EQ(Read(args), "-o-\n-O\njson\n-I\ntracelb -P icmp-echo -q 3 -W 15 192.0.2.2\n");
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(ScamperRunnerTest, FailureDiscardsOutput) {
@@ -155,7 +149,7 @@ TEST_F(ScamperRunnerTest, FailureDiscardsOutput) {
   auto out = runner->Run("192.0.2.2");
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(), HasSubstr("exit status 1"));
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(ScamperRunnerTest, EmptyOutputIsAnError) {
@@ -184,7 +178,7 @@ TEST_F(ScamperRunnerTest, TimeoutKillsTheWholeGroupAndLeavesNoZombie) {
   EXPECT_EQ(out.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_GE(took, absl::Seconds(1));
   EXPECT_LT(took, absl::Seconds(5));
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
   EXPECT_EQ(runner->running(), 0);
   std::vector<std::string> lines = absl::StrSplit(Read(pids), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2u);
@@ -204,7 +198,7 @@ TEST_F(ScamperRunnerTest, LeftoverChildrenDoNotDelayTheResult) {
   EXPECT_EQ(*out, "done\n");
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
   EXPECT_TRUE(Dead(std::stoi(Read(pidfile))));
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(ScamperRunnerTest, CancelAllKillsRunningAndRefusesNew) {
@@ -223,7 +217,7 @@ TEST_F(ScamperRunnerTest, CancelAllKillsRunningAndRefusesNew) {
   t.join();
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled);
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
   EXPECT_EQ(runner->Run("192.0.2.2").status().code(), absl::StatusCode::kCancelled);
 }
 
@@ -236,7 +230,7 @@ TEST_F(ScamperRunnerTest, TooMuchOutputIsKilled) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->end, SubprocessResult::End::kOutputTooLarge);
   EXPECT_FALSE(result->Succeeded());
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(ScamperRunnerTest, ManyConcurrentTimeoutsLeaveNothingBehind) {
@@ -253,13 +247,13 @@ TEST_F(ScamperRunnerTest, ManyConcurrentTimeoutsLeaveNothingBehind) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(timed_out.load(), 16);
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(ScamperRunnerTest, MissingBinaryFailsToStart) {
   auto result = RunSubprocess({dir_ + "/nonexistent"}, SubprocessOptions());
   EXPECT_FALSE(result.ok());
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 }  // namespace

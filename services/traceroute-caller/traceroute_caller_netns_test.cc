@@ -36,6 +36,7 @@
 #include "lib/events/server.h"
 #include "lib/uuid/uuid.h"
 #include "rapidjson/document.h"
+#include "services/traceroute-caller/testing/child_processes.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
 #include "tests/netns/test_network.h"
 
@@ -270,14 +271,8 @@ class ServiceProcess {
   // Children of the service that are zombies (exited but never reaped).
   std::vector<pid_t> ZombieChildren() const {
     std::vector<pid_t> zombies;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-      int pid = 0;
-      if (!absl::SimpleAtoi(entry.path().filename().string(), &pid)) continue;
-      std::string stat = ReadFile(entry.path().string() + "/stat");
-      size_t paren = stat.rfind(')');
-      if (paren == std::string::npos) continue;
-      std::vector<std::string> f = absl::StrSplit(stat.substr(paren + 2), ' ');
-      if (f.size() > 1 && f[1] == std::to_string(pid_) && f[0] == "Z") zombies.push_back(pid);
+    for (const testing::ChildProcess& child : testing::ChildProcesses(pid_)) {
+      if (child.state == 'Z') zombies.push_back(child.pid);
     }
     return zombies;
   }

@@ -5,8 +5,6 @@
 #include "services/traceroute-caller/traceroute_caller.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -26,6 +24,7 @@
 #include "lib/events/publisher.h"
 #include "lib/events/server.h"
 #include "services/traceroute-caller/scamper_common.h"
+#include "services/traceroute-caller/testing/child_processes.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
 #include "services/traceroute-caller/trace_metrics.h"
 #include "services/traceroute-caller/trace_trigger.h"
@@ -68,25 +67,6 @@ int MaxOverlap(const std::string& log) {
     peak = std::max(peak, now);
   }
   return peak;
-}
-
-// True when this process has no child left (no scamper, running or unreaped). The sanitizers'
-// symbolizer, which TSan starts to match suppressions and keeps for the process's life, is not ours.
-bool NoChildren() {
-  const std::string self = absl::StrCat(getpid());
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;  // not a process, or gone
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
-    const size_t open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    const std::vector<std::string> rest = absl::StrSplit(line.substr(close + 2), ' ');
-    if (rest.size() < 2 || rest[1] != self) continue;
-    const std::string name = line.substr(open + 1, close - open - 1);
-    if (name != "llvm-symbolizer" && name != "addr2line") return false;
-  }
-  return true;
 }
 
 class TracerouteCallerTest : public ::testing::Test {
@@ -284,7 +264,7 @@ TEST_F(TracerouteCallerTest, LoadOfFiveHundredClosesForFiftyAddresses) {
   EXPECT_EQ(fresh, 50);
   EXPECT_EQ(cached, 450);
   service_->Shutdown(absl::Seconds(5));
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
 }
 
 TEST_F(TracerouteCallerTest, ShutdownKillsRunningTracesAndDropsQueuedOnes) {
@@ -300,7 +280,7 @@ TEST_F(TracerouteCallerTest, ShutdownKillsRunningTracesAndDropsQueuedOnes) {
   absl::Time start = absl::Now();
   service_->Shutdown(absl::Milliseconds(100));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
-  EXPECT_TRUE(NoChildren());
+  EXPECT_TRUE(testing::NoChildren());
   ASSERT_TRUE(WaitArchived(3, absl::Seconds(1)));
   for (int i = 0; i < 3; ++i) {
     EXPECT_FALSE(ReportFor(absl::StrCat("stop_000000000000000", i)).status.ok());
