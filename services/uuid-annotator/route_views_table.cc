@@ -13,6 +13,11 @@ namespace {
 // Top bits of an address that pick its bucket of the index (RouteViewsTable::Index::buckets).
 constexpr int kBucketBits = 16;
 
+template <typename Key>
+size_t BucketOf(Key address) {
+  return static_cast<size_t>(address >> (sizeof(Key) * 8 - kBucketBits));
+}
+
 // strconv.ParseUint(s, 10, 32).
 bool ParseUint32(absl::string_view s, uint32_t* out) {
   if (s.empty()) return false;
@@ -163,11 +168,10 @@ void RouteViewsTable::Build(int bits, std::vector<Prefix<Key>> prefixes, Index<K
   index->prefixes = std::move(prefixes);
   index->starts.shrink_to_fit();
   index->covers.shrink_to_fit();
-  const int shift = static_cast<int>(sizeof(Key)) * 8 - kBucketBits;
   index->buckets.resize((size_t{1} << kBucketBits) + 1);
   size_t i = 0;
   for (size_t b = 0; b < index->buckets.size(); ++b) {
-    while (i < index->starts.size() && static_cast<size_t>(index->starts[i] >> shift) < b) ++i;
+    while (i < index->starts.size() && BucketOf(index->starts[i]) < b) ++i;
     index->buckets[b] = static_cast<uint32_t>(i);
   }
 }
@@ -175,7 +179,7 @@ void RouteViewsTable::Build(int bits, std::vector<Prefix<Key>> prefixes, Index<K
 template <typename Key>
 const RouteViewsTable::Prefix<Key>* RouteViewsTable::Find(const Index<Key>& index, Key value) {
   if (index.starts.empty()) return nullptr;
-  const size_t bucket = static_cast<size_t>(value >> (sizeof(Key) * 8 - kBucketBits));
+  const size_t bucket = BucketOf(value);
   // starts[0] == 0, so the answer is at least starts[0]; it may be the last start before the bucket.
   const size_t at = std::upper_bound(index.starts.begin() + index.buckets[bucket],
                                      index.starts.begin() + index.buckets[bucket + 1], value) -
