@@ -69,6 +69,12 @@ Flag<absl::Duration> FLAGS_lameduck_grace(
     "After the first SIGTERM, how long to serve in lame duck before draining and exiting (a second "
     "SIGTERM or SIGINT skips the wait).");
 Flag<int> FLAGS_threads("threads", 0, "Event loops serving connections (0: one per core).");
+Flag<std::string> FLAGS_ndt7_sendfile(
+    "ndt7.sendfile", "auto",
+    "How cleartext downloads reach the kernel: 'always' sendfile(2) from one shared, sealed "
+    "memfd (no copy on the send path; the NIC gathers the pages), 'never' send(2) of the same "
+    "prepared frames (the kernel copies), 'auto' sendfile except to peers on this host, whose "
+    "receive is cheaper from the large buffers a copy fills.");
 
 // Upstream flags for features this server does not have: accepted so manifests keep working.
 Flag<std::string> FLAGS_ndt5_addr("ndt5_addr", ":3001",
@@ -143,7 +149,19 @@ int main(int argc, char** argv) {
   ndt7::metrics::SetGitShortCommit(ndt7::kGitShortCommit);
   ndt7::metrics::LameDuck().Set(0);
   ndt7::metrics::CurrentOpenConns().Set(0);
-  (void)ndt7::SharedPayload();  // Generated once, before the first test.
+  (void)ndt7::FramedPayload::Get();  // Generated once, before the first test.
+  ndt7::FrameWritePolicy frame_write;
+  if (*FLAGS_ndt7_sendfile == "auto") {
+    frame_write = ndt7::FrameWritePolicy::kAuto;
+  } else if (*FLAGS_ndt7_sendfile == "always") {
+    frame_write = ndt7::FrameWritePolicy::kAlways;
+  } else if (*FLAGS_ndt7_sendfile == "never") {
+    frame_write = ndt7::FrameWritePolicy::kNever;
+  } else {
+    LOG(ERROR) << "-ndt7.sendfile must be auto, always or never, not '" << *FLAGS_ndt7_sendfile
+               << "'";
+    return 2;
+  }
   LOG(INFO) << "uuid prefix " << mlab::uuid::ProcessPrefix();
 
   // Access control: keys are loaded whenever given; failure is fatal only when tokens are
@@ -195,6 +213,7 @@ int main(int argc, char** argv) {
     if (k == "deployment" && v == "canary") env.version += "-canary";
   }
   env.result_pool = &result_pool;
+  env.frame_write = frame_write;
 
   ndt7::StaticFiles files(*FLAGS_htmldir);
   ndt7::HttpShared shared;

@@ -1,5 +1,6 @@
 #include "services/ndt-server/ndt7_session.h"
 
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -154,9 +155,19 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     read_chunk_ = decision_.direction == Direction::kUpload ? kUploadReadChunk : kDownloadReadChunk;
     if (decision_.direction == Direction::kUpload) SetReceiveLowWatermark(kUploadLowWatermark);
     receive_buffer_ = std::make_unique<char[]>(read_chunk_);
+    // Cleartext downloads write prepared frames themselves (see WriteFrame).
+    if constexpr (!kIsTls<Stream>) {
+      if (decision_.direction == Direction::kDownload) {
+        frames_ = &FramedPayload::Get();
+        const bool peer_is_local =
+            remote.ip.rfind("127.", 0) == 0 || remote.ip == "::1" || remote.ip == local.ip;
+        frame_write_ = ChooseFrameWrite(env_->frame_write, peer_is_local, frames_->fd() >= 0);
+      }
+    }
     // Uploads bypass Beast's reader: binary payload is never unmasked, and on cleartext
-    // connections it is dropped in the kernel unread.
-    raw_reader_ = decision_.direction == Direction::kUpload;
+    // connections it is dropped in the kernel unread. So do cleartext downloads: Beast's reader
+    // would answer a Ping on its own, possibly in the middle of a frame we are sending.
+    raw_reader_ = decision_.direction == Direction::kUpload || frames_ != nullptr;
     if (raw_reader_) {
       parser_.emplace(kMaxMessageSize);
       if constexpr (kIsTls<Stream>) {
@@ -215,10 +226,60 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     } else if (measurer_done_) {
       StartClosing();
     } else if (decision_.direction == Direction::kDownload) {
-      WriteBinary();
+      if (frames_ != nullptr) {
+        WriteFrame();
+      } else {
+        WriteBinary();
+      }
     }
   }
 
+  // One frame from the shared, prepared ones: one send(2) or sendfile(2) per message where the
+  // socket has room (asio's writes would cut it into 64 KiB pieces). Beast's stream stays idle
+  // meanwhile (writing_ serialises every write on the socket).
+  void WriteFrame() {
+    writing_ = true;
+    frame_ = frames_->FrameFor(sizer_.size());
+    SendFrame();
+  }
+
+  void SendFrame() {
+    while (frame_.length > 0) {
+      ssize_t n;
+      if (frame_write_ == FrameWrite::kSendfile) {
+        off_t offset = frame_.offset;
+        n = sendfile(fd(), frames_->fd(), &offset, frame_.length);
+      } else {
+        n = send(fd(), frames_->data() + frame_.offset, frame_.length, MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      if (n > 0) {
+        frame_.offset += n;
+        frame_.length -= static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        beast::get_lowest_layer(ws_).async_wait(asio::socket_base::wait_write,
+                                                [self = this->shared_from_this()](error_code ec) {
+                                                  if (!ec) return self->SendFrame();
+                                                  self->writing_ = false;
+                                                  self->SenderDone("write-prepared-message", ec);
+                                                });
+        return;
+      }
+      writing_ = false;
+      return SenderDone("write-prepared-message",
+                        n == 0 ? error_code(asio::error::eof)
+                               : error_code(errno, boost::system::system_category()));
+    }
+    writing_ = false;
+    app_bytes_ += static_cast<int64_t>(sizer_.size());
+    sizer_.OnSent();
+    // Posted, not called: a client that drains as fast as we send must not hold this thread.
+    asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->Pump(); });
+  }
+
+  // TLS downloads: Beast frames and OpenSSL encrypts the shared payload.
   void WriteBinary() {
     writing_ = true;
     ws_.binary(true);
@@ -369,6 +430,12 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
         if (n > 0) parser_->Consume(absl::string_view(receive_buffer_.get(), n), &events);
       }
       if (n == 0) return ReceiverDone("read-message-type", asio::error::eof);
+      if (n > 0 && decision_.direction == Direction::kDownload &&
+          (parser_->binary_bytes() > before || parser_->skippable() > 0)) {
+        // Binary from the client during a download: stop listening, keep sending.
+        if (!events.empty() && HandleFrameEvents(&events)) return;
+        return ReceiverDone("wrong-message-type", {});
+      }
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -558,6 +625,11 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     summary.protocol = protocol_;
     summary.client = client_;
     summary.app_bytes = app_bytes_;
+    if (decision_.direction == Direction::kDownload) {
+      summary.download_write = frames_ == nullptr                      ? "tls"
+                               : frame_write_ == FrameWrite::kSendfile ? "sendfile"
+                                                                       : "send";
+    }
     summary.duration = now - result_.data.start_time;
     summary.rate_mbps = rate;
     summary.sender_exit = sender_exit_;
@@ -579,6 +651,7 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
                 << " direction=" << DirectionName(summary.direction)
                 << " protocol=" << summary.protocol << " client=" << summary.client
                 << " bytes=" << summary.app_bytes
+                << (summary.download_write.empty() ? "" : " write=") << summary.download_write
                 << " duration=" << absl::FormatDuration(summary.duration)
                 << " rate_mbps=" << absl::StrFormat("%.1f", summary.rate_mbps)
                 << " measurements=" << summary.server_measurements
@@ -616,6 +689,9 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
   std::unique_ptr<char[]> receive_buffer_;
   bool raw_reader_ = false;
   std::optional<FrameParser> parser_;
+  const FramedPayload* frames_ = nullptr;  // set for cleartext downloads
+  FrameWrite frame_write_ = FrameWrite::kSend;
+  FramedPayload::Frame frame_;  // what is left of the frame being sent
   std::optional<std::string> pending_pong_;
   std::string pong_out_;
   std::string raw_out_;

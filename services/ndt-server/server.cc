@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <csignal>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -126,6 +127,8 @@ absl::Status Ndt7Server::Listen(const std::string& address, bool tls, int* port)
 }
 
 absl::Status Ndt7Server::Start() {
+  // sendfile(2) has no MSG_NOSIGNAL: a client gone mid-download must be an EPIPE, not a signal.
+  std::signal(SIGPIPE, SIG_IGN);
   const bool want_tls = !options_.cert_file.empty() && !options_.key_file.empty();
   if (want_tls && !options_.tls_address.empty()) {
     absl::StatusOr<std::unique_ptr<asio::ssl::context>> ctx =

@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <regex>
 #include <thread>
 
@@ -53,6 +54,7 @@ struct HarnessOptions {
   bool token_required = false;
   std::unique_ptr<TxController> tx;
   absl::Duration http_timeout = absl::Seconds(10);
+  FrameWritePolicy frame_write = FrameWritePolicy::kAuto;
 };
 
 // One server on 127.0.0.1 with a temporary datadir and htmldir; collects finished tests.
@@ -72,6 +74,7 @@ class Harness {
     env_.runtime = kRuntime;
     env_.max_runtime = kRuntime + absl::Seconds(3);
     env_.result_pool = &pool_;
+    env_.frame_write = o.frame_write;
     env_.on_test_done = [this](const TestSummary& s) {
       std::lock_guard<std::mutex> lock(mu_);
       done_.push_back(s);
@@ -126,6 +129,7 @@ struct ClientRun {
   std::vector<size_t> binary_sizes;
   std::vector<std::string> texts;
   std::vector<std::string> pings;
+  std::vector<std::string> pongs;
   websocket::close_code close_code = websocket::close_code::none;
   std::string close_reason;
   std::string end;  // how reading ended
@@ -151,6 +155,7 @@ std::unique_ptr<websocket::stream<tcp::socket>> Connect(asio::io_context& ioc, i
   run->response_subprotocol = std::string(res[beast::http::field::sec_websocket_protocol]);
   ws->control_callback([run](websocket::frame_type kind, beast::string_view payload) {
     if (kind == websocket::frame_type::ping) run->pings.emplace_back(payload);
+    if (kind == websocket::frame_type::pong) run->pongs.emplace_back(payload);
   });
   return ws;
 }
@@ -271,8 +276,27 @@ rapidjson::Document ParseJson(const std::string& text) {
   return doc;
 }
 
-TEST(Ndt7Server, DownloadFollowsTheProtocolAndIsArchived) {
-  Harness h;
+// Cleartext downloads are checked with both ways of writing the prepared frames.
+class CleartextDownload : public ::testing::TestWithParam<FrameWritePolicy> {
+ protected:
+  static HarnessOptions Options() {
+    HarnessOptions o;
+    o.frame_write = GetParam();
+    return o;
+  }
+  static std::string ExpectedWrite() {
+    return GetParam() == FrameWritePolicy::kAlways ? "sendfile" : "send";  // loopback: send
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Ndt7Server, CleartextDownload,
+                         ::testing::Values(FrameWritePolicy::kAuto, FrameWritePolicy::kAlways),
+                         [](const auto& info) {
+                           return info.param == FrameWritePolicy::kAuto ? "Send" : "Sendfile";
+                         });
+
+TEST_P(CleartextDownload, FollowsTheProtocolAndIsArchived) {
+  Harness h(Options());
   const absl::Time start = absl::Now();
   ClientRun run = Download(h.port(), "client_name=server-test&server_secret=1");
   const absl::Duration took = absl::Now() - start;
@@ -324,6 +348,9 @@ TEST(Ndt7Server, DownloadFollowsTheProtocolAndIsArchived) {
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].uuid, uuid);
   EXPECT_EQ(done[0].sender_exit, "measurer-closed");
+  EXPECT_EQ(done[0].download_write, ExpectedWrite());
+  EXPECT_EQ(done[0].app_bytes,
+            std::accumulate(run.binary_sizes.begin(), run.binary_sizes.end(), int64_t{0}));
   EXPECT_GT(done[0].rate_mbps, 0);
   const std::string& path = done[0].result_path;
   ASSERT_TRUE(std::regex_match(path, std::regex(h.datadir() +
@@ -343,6 +370,53 @@ TEST(Ndt7Server, DownloadFollowsTheProtocolAndIsArchived) {
   EXPECT_STREQ(data["ServerMetadata"][0]["Value"].GetString(), "virtual");
   EXPECT_STREQ(result["ServerIP"].GetString(), "127.0.0.1");
   EXPECT_EQ(result["ServerPort"].GetInt(), h.port());
+}
+
+// Cleartext downloads go out as prepared frames while our own parser reads the client: its Ping
+// must be answered between whole messages, its measurements archived.
+TEST_P(CleartextDownload, AnswersClientFramesBetweenWholeMessages) {
+  Harness h(Options());
+  asio::io_context ioc;
+  ClientRun run;
+  auto ws = Connect(ioc, h.port(), "/ndt/v7/download?client_name=server-test", &run);
+  ASSERT_NE(ws, nullptr) << run.handshake_error;
+  ws->ping(websocket::ping_data("client-ping"));
+  ws->text(true);
+  ws->write(asio::buffer(std::string(R"({"AppInfo":{"NumBytes":7,"ElapsedTime":9}})")));
+  ReadUntilClosed(*ws, &run);
+  // A Pong inside a binary frame would have broken Beast's reader before the normal close.
+  EXPECT_EQ(run.close_code, websocket::close_code::normal) << run.end;
+  EXPECT_EQ(run.pongs, std::vector<std::string>{"client-ping"});
+  ASSERT_GT(run.binary_sizes.size(), 30u);
+  for (size_t i = 0; i < run.binary_sizes.size(); ++i) {
+    EXPECT_EQ(run.binary_sizes[i] & (run.binary_sizes[i] - 1), 0u) << i;  // whole messages
+  }
+  std::vector<TestSummary> done = h.WaitForTests(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].sender_exit, "measurer-closed");
+  EXPECT_EQ(done[0].client_measurements, 1);
+  EXPECT_EQ(done[0].download_write, ExpectedWrite());
+  rapidjson::Document result = ParseJson(testing::Gunzip(testing::ReadFile(done[0].result_path)));
+  ASSERT_TRUE(result.HasMember("Download"));
+  EXPECT_EQ(result["Download"]["ClientMeasurements"][0]["AppInfo"]["NumBytes"].GetInt(), 7);
+}
+
+// Upstream: binary from a downloading client ends the receiver; the download goes on.
+TEST(Ndt7Server, BinaryFromADownloadingClientStopsOnlyTheReceiver) {
+  Harness h;
+  asio::io_context ioc;
+  ClientRun run;
+  auto ws = Connect(ioc, h.port(), "/ndt/v7/download?client_name=server-test", &run);
+  ASSERT_NE(ws, nullptr) << run.handshake_error;
+  ws->binary(true);
+  ws->write(asio::buffer(std::string(1000, 'b')));
+  ReadUntilClosed(*ws, &run);
+  EXPECT_EQ(run.close_code, websocket::close_code::normal) << run.end;
+  EXPECT_GT(run.binary_sizes.size(), 30u);
+  std::vector<TestSummary> done = h.WaitForTests(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].receiver_exit, "wrong-message-type");
+  EXPECT_EQ(done[0].sender_exit, "measurer-closed");
 }
 
 TEST(Ndt7Server, UploadSendsTcpInfoAndKeepsClientMessages) {

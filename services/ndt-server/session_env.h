@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "boost/asio/thread_pool.hpp"
+#include "services/ndt-server/payload.h"
 #include "services/ndt-server/result.h"
 #include "services/ndt-server/result_writer.h"
 #include "services/ndt-server/spec.h"
@@ -18,9 +19,10 @@ namespace mlab::ndt7 {
 struct TestSummary {
   std::string uuid;
   Direction direction = Direction::kDownload;
-  std::string protocol;   // "ndt7+ws" or "ndt7+wss"
-  std::string client;     // host:port
-  int64_t app_bytes = 0;  // WebSocket payload bytes sent (download) or received (upload)
+  std::string protocol;        // "ndt7+ws" or "ndt7+wss"
+  std::string client;          // host:port
+  int64_t app_bytes = 0;       // WebSocket payload bytes sent (download) or received (upload)
+  std::string download_write;  // downloads: "send", "sendfile" or "tls"
   absl::Duration duration;
   double rate_mbps = 0;  // from the last server TCPInfo, as upstream's metric
   std::string sender_exit;
@@ -38,6 +40,7 @@ struct SessionEnv {
   std::vector<NameValue> server_metadata;
   absl::Duration runtime = kDefaultRuntime;
   absl::Duration max_runtime = kMaxRuntime;
+  FrameWritePolicy frame_write = FrameWritePolicy::kAuto;  // cleartext downloads
   // Results are compressed and written here, off the network threads.
   boost::asio::thread_pool* result_pool = nullptr;
   // Called after each test's result has been written (on the result pool).
