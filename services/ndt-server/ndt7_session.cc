@@ -430,20 +430,18 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
         if (n > 0) parser_->Consume(absl::string_view(receive_buffer_.get(), n), &events);
       }
       if (n == 0) return ReceiverDone("read-message-type", asio::error::eof);
-      if (n > 0 && decision_.direction == Direction::kDownload &&
-          (parser_->binary_bytes() > before || parser_->skippable() > 0)) {
-        // Binary from the client during a download: stop listening, keep sending.
-        if (!events.empty() && HandleFrameEvents(&events)) return;
-        return ReceiverDone("wrong-message-type", {});
-      }
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         return ReceiverDone("read-message-type",
                             error_code(errno, boost::system::system_category()));
       }
-      app_bytes_ += static_cast<int64_t>(parser_->binary_bytes() - before);
       if (!events.empty() && HandleFrameEvents(&events)) return;
+      if (decision_.direction == Direction::kUpload) {
+        app_bytes_ += static_cast<int64_t>(parser_->binary_bytes() - before);
+      } else if (parser_->binary_bytes() > before || parser_->skippable() > 0) {
+        IgnoreClientMessages();
+      }
     }
     WaitReadable();
   }
@@ -471,6 +469,7 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     for (FrameParser::Event& e : *events) {
       switch (e.kind) {
         case FrameParser::Event::Kind::kText: {
+          if (ignoring_client_) break;
           absl::StatusOr<Measurement> m = ParseMeasurement(e.payload);
           if (!m.ok()) {
             ReceiverDone("unmarshal-client-message", {});
@@ -525,11 +524,11 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     }
     if (!ws_.got_text()) {
       if (decision_.direction == Direction::kDownload) {
-        // Binary from the client during a download: stop listening, keep sending.
-        return ReceiverDone("wrong-message-type", {});
+        IgnoreClientMessages();
+      } else {
+        app_bytes_ += static_cast<int64_t>(n);
       }
-      app_bytes_ += static_cast<int64_t>(n);
-    } else {
+    } else if (!ignoring_client_) {
       text_in_.append(receive_buffer_.get(), n);
       if (ws_.is_message_done()) {
         absl::StatusOr<Measurement> m = ParseMeasurement(text_in_);
@@ -544,10 +543,20 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     ReadNext();
   }
 
+  // Binary from a downloading client: like upstream's receiver we stop there
+  // ("wrong-message-type") and keep sending. Unlike it we go on reading and dropping what the
+  // client sends, so its Pongs and its Close never meet a socket that stopped reading: closing
+  // that one would reset the connection and lose the close frame still queued behind the data.
+  void IgnoreClientMessages() {
+    if (!ignoring_client_) VLOG(1) << "ndt7 " << result_.data.uuid << ": binary from the client";
+    ignoring_client_ = true;
+    text_in_ = std::string();
+  }
+
   void ReceiverDone(const char* exit, error_code ec) {
     if (receiver_done_) return MaybeFinish();
     receiver_done_ = true;
-    receiver_exit_ = exit;
+    receiver_exit_ = ignoring_client_ ? "wrong-message-type" : exit;
     text_in_ = std::string();
     if (ec && ec != websocket::error::closed) {
       VLOG(1) << "ndt7 " << result_.data.uuid << ": receiver " << exit << ": " << ec.message();
@@ -688,6 +697,7 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
   std::string text_in_;
   std::unique_ptr<char[]> receive_buffer_;
   bool raw_reader_ = false;
+  bool ignoring_client_ = false;  // see IgnoreClientMessages
   std::optional<FrameParser> parser_;
   const FramedPayload* frames_ = nullptr;  // set for cleartext downloads
   FrameWrite frame_write_ = FrameWrite::kSend;
