@@ -149,9 +149,11 @@ def main():
         recorded = {}  # UUID -> (label, the datatypes that must reach the uploads)
         everything = ("ndt7", "tcpinfo", "pcap", "annotation2", "scamper1")
 
-        def ndt7(direction="download", family="v4", label="", required=everything):
+        # early_exit for the checks that need a complete test but not a long one.
+        def ndt7(direction="download", family="v4", label="", required=everything,
+                 early_exit=False):
             try:
-                uuid = e2e.client_test(network, work, repo, family, direction)
+                uuid = e2e.client_test(network, work, repo, family, direction, early_exit)
             except AssertionError as e:
                 failures.check(False, f"{label}: ndt7 {direction} completes ({e})")
                 return None
@@ -176,7 +178,7 @@ def main():
         out, _ = churner.communicate(timeout=60)
         log(out.strip())
         alive("churn")
-        ndt7("download", "v4", "after churn")
+        ndt7("download", "v4", "after churn", early_exit=True)
 
         # ---- subscriber killed mid-stream and restarted ---------------------------------------
         # Killed while a test runs; restarted as the kubelet would restart the container.
@@ -197,7 +199,7 @@ def main():
         expected_dead.discard(victim)
         wait_until(lambda: metric(network, 9993, "process_start_time_seconds") is not None, 30,
                    "packet-headers back")
-        after_restart = ndt7("download", "v6", "after subscriber restart")
+        after_restart = ndt7("download", "v6", "after subscriber restart", early_exit=True)
         alive("subscriber restarted")
 
         # ---- uuid-annotator restarted while a flow it annotated stays open --------------------
@@ -254,7 +256,7 @@ def main():
             failures.check(True, "garbage datasets: failed reloads counted")
         except AssertionError as e:
             failures.check(False, f"garbage datasets: failed reloads counted ({e})")
-        garbage_uuid = ndt7("download", "v4", "after garbage datasets")
+        garbage_uuid = ndt7("download", "v4", "after garbage datasets", early_exit=True)
         alive("garbage datasets")
 
         # ---- disk full --------------------------------------------------------------------
