@@ -1,15 +1,19 @@
 // The wire and archive formats against upstream's: Go's time and address texts, the exact
 // measurement JSON (checked against a real archive from M-Lab's ETL test data), client message
-// decoding, message scaling, and the result file.
+// decoding, message scaling and the prepared download frames, and the result file.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "rapidjson/document.h"
@@ -174,6 +178,48 @@ TEST(MessageSizer, DoublesFrom8KiBTo1MiBAsUpstream) {
   EXPECT_EQ(first_mib, 64u);
   for (size_t i = first_mib; i < sizes.size(); ++i) EXPECT_EQ(sizes[i], 1u << 20);
   EXPECT_EQ(SharedPayload().size(), 1u << 20);
+}
+
+TEST(FramedPayload, BinaryFrameHeaderUsesTheShortestLengthField) {
+  unsigned char h[10];
+  ASSERT_EQ(BinaryFrameHeader(125, h), 2u);
+  EXPECT_EQ(h[0], 0x82);  // FIN, binary, and no mask bit below: server frames are unmasked
+  EXPECT_EQ(h[1], 125);
+  ASSERT_EQ(BinaryFrameHeader(126, h), 4u);
+  EXPECT_EQ(std::vector<int>(h, h + 4), (std::vector<int>{0x82, 126, 0, 126}));
+  ASSERT_EQ(BinaryFrameHeader(65535, h), 4u);
+  EXPECT_EQ(std::vector<int>(h + 2, h + 4), (std::vector<int>{0xff, 0xff}));
+  ASSERT_EQ(BinaryFrameHeader(65536, h), 10u);
+  EXPECT_EQ(std::vector<int>(h, h + 10), (std::vector<int>{0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0}));
+}
+
+TEST(FramedPayload, EveryMessageSizeIsAHeaderThenThePayloadPrefix) {
+  const FramedPayload& frames = FramedPayload::Get();
+  ASSERT_GE(frames.fd(), 0) << "memfd_create is available on every kernel we support";
+  for (size_t size = 8192; size <= (1u << 20); size *= 2) {
+    const FramedPayload::Frame f = frames.FrameFor(size);
+    unsigned char h[10];
+    const size_t header_len = BinaryFrameHeader(size, h);
+    ASSERT_EQ(f.length, header_len + size) << size;
+    const char* bytes = frames.data() + f.offset;
+    EXPECT_EQ(std::string(bytes, header_len), std::string(reinterpret_cast<char*>(h), header_len));
+    EXPECT_EQ(absl::string_view(bytes + header_len, size), SharedPayload().substr(0, size));
+    // The memfd holds the same bytes (what sendfile sends).
+    std::string from_file(f.length, '\0');
+    ASSERT_EQ(pread(frames.fd(), from_file.data(), f.length, f.offset),
+              static_cast<ssize_t>(f.length));
+    EXPECT_EQ(from_file, std::string(bytes, f.length)) << size;
+  }
+  // Sealed: nobody can change what every connection sends.
+  EXPECT_EQ(pwrite(frames.fd(), "x", 1, 0), -1);
+}
+
+TEST(FramedPayload, SendfileExceptToThisHostUnlessForced) {
+  EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAuto, false, true), FrameWrite::kSendfile);
+  EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAuto, true, true), FrameWrite::kSend);
+  EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAlways, true, true), FrameWrite::kSendfile);
+  EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kNever, false, true), FrameWrite::kSend);
+  EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAlways, false, false), FrameWrite::kSend);
 }
 
 TEST(Query, FirstValuesInOrderDecoded) {
