@@ -39,8 +39,8 @@ using boost::system::error_code;
 
 // Reads land in a per-connection buffer: uploads get a large one (fewer syscalls for the bulk
 // data we discard), downloads a small one (clients only send the odd text message).
-constexpr size_t kUploadReadChunk = 256 * 1024;
-constexpr size_t kDownloadReadChunk = 8 * 1024;
+constexpr size_t kUploadReadChunk = size_t{256} * 1024;
+constexpr size_t kDownloadReadChunk = size_t{8} * 1024;
 constexpr int kUploadLowWatermark = 128 * 1024;
 
 std::chrono::steady_clock::duration ToChrono(absl::Duration d) {

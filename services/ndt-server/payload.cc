@@ -4,8 +4,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -102,7 +102,7 @@ const FramedPayload* FramedPayload::Build() {
   PLOG(WARNING) << "ndt7: no sealed memfd for the download frames; sendfile(2) is off";
   if (fd >= 0) close(fd);
   char* heap = new char[frames_bytes.size()];
-  memcpy(heap, frames_bytes.data(), frames_bytes.size());
+  std::copy(frames_bytes.begin(), frames_bytes.end(), heap);
   return new FramedPayload(heap, -1, std::move(frames));
 }
 

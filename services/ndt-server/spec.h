@@ -4,6 +4,7 @@
 // Constants of the ndt7 protocol v0.11.0, as upstream's ndt7/spec/spec.go defines them.
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -31,7 +32,7 @@ inline constexpr absl::Duration kMaxRuntime = absl::Seconds(15);
 inline constexpr absl::string_view kEarlyExitParameterName = "early_exit";
 inline constexpr absl::string_view kValidEarlyExitValue = "250";
 // early_exit=250 ends a download once the kernel has 250 MB acknowledged.
-inline constexpr int64_t kEarlyExitBytes = 250 * 1000 * 1000;
+inline constexpr int64_t kEarlyExitBytes = int64_t{250} * 1000 * 1000;
 
 enum class Direction { kDownload, kUpload };
 
