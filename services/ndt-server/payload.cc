@@ -72,10 +72,10 @@ FramedPayload::Frame FramedPayload::FrameFor(size_t message_size) const {
   return frames_[k];
 }
 
-FrameWrite ChooseFrameWrite(FrameWritePolicy policy, bool peer_is_loopback, bool have_memfd) {
+FrameWrite ChooseFrameWrite(FrameWritePolicy policy, bool peer_is_local, bool have_memfd) {
   if (!have_memfd || policy == FrameWritePolicy::kNever) return FrameWrite::kSend;
   if (policy == FrameWritePolicy::kAlways) return FrameWrite::kSendfile;
-  return peer_is_loopback ? FrameWrite::kSend : FrameWrite::kSendfile;
+  return peer_is_local ? FrameWrite::kSend : FrameWrite::kSendfile;
 }
 
 const FramedPayload* FramedPayload::Build() {

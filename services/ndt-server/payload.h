@@ -58,9 +58,9 @@ enum class FrameWrite {
   kSendfile,
 };
 
-// `auto` picks kSend for loopback peers and kSendfile otherwise; `always`, `never` force it.
+// `auto` picks kSend for peers on this host and kSendfile otherwise; `always`, `never` force it.
 enum class FrameWritePolicy { kAuto, kAlways, kNever };
-FrameWrite ChooseFrameWrite(FrameWritePolicy policy, bool peer_is_loopback, bool have_memfd);
+FrameWrite ChooseFrameWrite(FrameWritePolicy policy, bool peer_is_local, bool have_memfd);
 
 // The header of an unmasked, final, binary frame of `payload_size` bytes (RFC 6455 5.2);
 // returns its length (2, 4 or 10) in `out`.
