@@ -227,16 +227,6 @@ int main(int argc, char** argv) {
     LOG(ERROR) << "metrics: " << metrics_server.status();
     return 1;
   }
-  mlab::admin::AdminServer::Options health_options;
-  health_options.listen_address = *FLAGS_health_addr;
-  health_options.lame_duck_status = 500;  // upstream's /health answer in lame duck
-  mlab::admin::AdminServer health(health_options);
-  if (absl::Status s = health.Start(); !s.ok()) {
-    LOG(ERROR) << "health: " << s;
-    return 1;
-  }
-  LOG(INFO) << "health on " << *FLAGS_health_addr << " (port " << health.port() << ")";
-
   ndt7::ServerOptions options;
   options.cleartext_address = *FLAGS_ndt7_addr_cleartext;
   options.tls_address = *FLAGS_ndt7_addr;
@@ -249,6 +239,17 @@ int main(int argc, char** argv) {
     LOG(ERROR) << s;
     return 1;
   }
+  // Healthy only once the ndt7 ports accept: a probe must never send clients to a server that
+  // cannot take them yet.
+  mlab::admin::AdminServer::Options health_options;
+  health_options.listen_address = *FLAGS_health_addr;
+  health_options.lame_duck_status = 500;  // upstream's /health answer in lame duck
+  mlab::admin::AdminServer health(health_options);
+  if (absl::Status s = health.Start(); !s.ok()) {
+    LOG(ERROR) << "health: " << s;
+    return 1;
+  }
+  LOG(INFO) << "health on " << *FLAGS_health_addr << " (port " << health.port() << ")";
 
   // First SIGTERM: lame duck (health fails so Locate drains us) while tests go on; after the
   // grace period, or at a second signal, stop accepting and let running tests finish.

@@ -14,7 +14,11 @@ done
 [[ -n "$binary" ]] || { echo "FAIL: no ndt-server binary" >&2; exit 1; }
 work=${TEST_TMPDIR:-$(mktemp -d)}
 log="$work/server.log"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+for lib in "${RUNFILES_DIR:-/nonexistent}/mlab_node/lib/testing/bound_port.sh" \
+    "$(dirname "$0")/../../lib/testing/bound_port.sh"; do
+  [[ -f "$lib" ]] && { source "$lib"; break; }
+done
+declare -F bound_port >/dev/null || { echo "FAIL: no lib/testing/bound_port.sh" >&2; exit 1; }
 
 "$binary" --help >"$work/help" 2>&1 || true
 for flag in ndt7_addr ndt7_addr_cleartext health_addr cert key tls.version datadir htmldir \
@@ -24,17 +28,15 @@ for flag in ndt7_addr ndt7_addr_cleartext health_addr cert key tls.version datad
   grep -q -- "-$flag" "$work/help" || fail "--help does not list -$flag"
 done
 
-ws=$(port); health=$(port); metrics=$(port)
-# The cleartext address comes from the environment, the rest from flags.
-NDT7_ADDR_CLEARTEXT="127.0.0.1:$ws" "$binary" -ndt7_addr= -health_addr "127.0.0.1:$health" \
-  -prometheusx.listen-address "127.0.0.1:$metrics" -datadir "$work/data" \
+# The cleartext address comes from the environment, the rest from flags; every port is 0 and
+# read back from the log. /health listens last, once the ndt7 port accepts.
+NDT7_ADDR_CLEARTEXT="127.0.0.1:0" "$binary" -ndt7_addr= -health_addr 127.0.0.1:0 \
+  -prometheusx.listen-address 127.0.0.1:0 -datadir "$work/data" \
   -lameduck.grace-period 2s >"$log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$health/health" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || fail "server exited at startup"
-  sleep 0.1
-done
+health=$(bound_port "$log" '\] health on' $pid) || fail "server did not start"
+ws=$(bound_port "$log" '\] ndt7 ws on' $pid) || fail "no ws port logged"
+metrics=$(bound_port "$log" '\] metrics on' $pid) || fail "no metrics port logged"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$health/health") == 200 ]] || fail "health not 200"
 [[ $(curl -s -o /dev/null -w '%{http_code}' -H 'Connection: Upgrade' -H 'Upgrade: websocket' \
   "http://127.0.0.1:$ws/ndt/v7/download") == 400 ]] || fail "ws port from NDT7_ADDR_CLEARTEXT not serving"
@@ -59,8 +61,8 @@ wait $pid || rc=$?
 grep -q "ndt-server stopped" "$log" || fail "no clean-stop log line"
 
 # Required tokens without keys: refuse to start (upstream's rule).
-if "$binary" -ndt7_addr= -ndt7_addr_cleartext "127.0.0.1:$(port)" -health_addr "127.0.0.1:$(port)" \
-    -prometheusx.listen-address "127.0.0.1:$(port)" -datadir "$work/data" \
+if "$binary" -ndt7_addr= -ndt7_addr_cleartext 127.0.0.1:0 -health_addr 127.0.0.1:0 \
+    -prometheusx.listen-address 127.0.0.1:0 -datadir "$work/data" \
     -ndt7.token.required >"$work/refuse.log" 2>&1; then
   fail "started with -ndt7.token.required and no -token.verify-key"
 fi

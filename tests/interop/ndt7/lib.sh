@@ -21,9 +21,12 @@ require_peer() {
   [[ -e "$1" ]] || fail "missing test peer $1: run tools/setup (tools/setup.d/40-ndt-server.sh)"
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+# bound_port, from lib/testing (runfiles under Bazel, the source tree otherwise).
+for _lib in "${RUNFILES_DIR:-/nonexistent}/mlab_node/lib/testing/bound_port.sh" \
+    "$(dirname "${BASH_SOURCE[0]}")/../../../lib/testing/bound_port.sh"; do
+  if [[ -f "$_lib" ]]; then source "$_lib"; break; fi
+done
+declare -F bound_port >/dev/null || fail "cannot find lib/testing/bound_port.sh"
 
 # The ndt-server binary from the Bazel runfiles (or $NDT_SERVER).
 find_server() {
@@ -40,32 +43,33 @@ find_server() {
   fail "cannot find the ndt-server binary"
 }
 
-# start_server [extra flags...]: sets WS_PORT, WSS_PORT (if -cert given), DATADIR, PREFIX.
+# start_server [extra flags...]: every listener on port 0; sets WS_PORT, WSS_PORT (if -cert is
+# given), HEALTH_PORT and METRICS_PORT from the server's log, then DATADIR and PREFIX.
 start_server() {
   local binary
   binary=$(find_server)
-  WS_PORT=$(free_port)
-  WSS_PORT=$(free_port)
-  HEALTH_PORT=$(free_port)
-  METRICS_PORT=$(free_port)
   DATADIR="$WORK/data"
   PREFIX="interop-$$_1700000000"
   mkdir -p "$DATADIR"
   printf '%s' "$PREFIX" >"$WORK/prefix"
   "$binary" \
-    -ndt7_addr_cleartext "127.0.0.1:$WS_PORT" -ndt7_addr "127.0.0.1:$WSS_PORT" \
-    -health_addr "127.0.0.1:$HEALTH_PORT" -prometheusx.listen-address "127.0.0.1:$METRICS_PORT" \
+    -ndt7_addr_cleartext 127.0.0.1:0 -ndt7_addr 127.0.0.1:0 \
+    -health_addr 127.0.0.1:0 -prometheusx.listen-address 127.0.0.1:0 \
     -datadir "$DATADIR" -uuid-prefix-file "$WORK/prefix" -label type=interop "$@" \
     >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
   trap stop_server EXIT
-  local i
-  for i in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$HEALTH_PORT/health" >/dev/null 2>&1; then return; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || fail "ndt-server exited at startup"
-    sleep 0.1
-  done
-  fail "ndt-server did not become healthy"
+  # /health listens last, after every ndt7 port, so its line means all of them are logged.
+  HEALTH_PORT=$(bound_port "$WORK/server.log" '\] health on' "$SERVER_PID") ||
+    fail "ndt-server did not start"
+  WS_PORT=$(bound_port "$WORK/server.log" '\] ndt7 ws on' "$SERVER_PID") || fail "no ws port logged"
+  METRICS_PORT=$(bound_port "$WORK/server.log" '\] metrics on' "$SERVER_PID") ||
+    fail "no metrics port logged"
+  WSS_PORT=""
+  if grep -q -- '\] ndt7 wss on' "$WORK/server.log"; then
+    WSS_PORT=$(bound_port "$WORK/server.log" '\] ndt7 wss on' "$SERVER_PID")
+  fi
+  curl -fsS "http://127.0.0.1:$HEALTH_PORT/health" >/dev/null || fail "ndt-server not healthy"
 }
 
 stop_server() {
