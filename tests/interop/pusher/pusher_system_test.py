@@ -84,39 +84,66 @@ def require(path, what):
 
 
 class Emulator:
-    """fake-gcs-server or s3rver on a free loopback port, restartable with its data."""
+    """fake-gcs-server or s3rver on a free loopback port, restartable with its data.
+
+    The emulators cannot report a port they chose, so the port is picked here and may be taken
+    by a parallel test before the emulator binds it: the first start retries with a new port,
+    and every start requires its own process to stay up, so a probe can never be answered by
+    another test's emulator on a reused port.
+    """
 
     def __init__(self, kind, workdir):
-        self.kind, self.port, self.proc = kind, free_port(), None
+        self.kind, self.port, self.proc = kind, None, None
         self.data = os.path.join(workdir, f"{kind}-data")
         self.logfile = open(os.path.join(workdir, f"{kind}.log"), "ab")
-        if kind == "gcs":
-            self.cmd = [require(f"{PEERS}/bin/fake-gcs-server", "fake-gcs-server"),
-                        "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
-                        "-backend", "filesystem", "-filesystem-root", self.data,
-                        "-log-level", "error"]
-        else:
-            script = require(f"{PEERS}/node/node_modules/s3rver/bin/s3rver.js", "s3rver")
-            self.cmd = ["node", script, "--directory", self.data, "--address", "127.0.0.1",
-                        "--port", str(self.port), "--configure-bucket", BUCKET, "--silent"]
-        self.url = f"http://127.0.0.1:{self.port}"
+
+    def command(self):
+        if self.kind == "gcs":
+            return [require(f"{PEERS}/bin/fake-gcs-server", "fake-gcs-server"),
+                    "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
+                    "-backend", "filesystem", "-filesystem-root", self.data,
+                    "-log-level", "error"]
+        script = require(f"{PEERS}/node/node_modules/s3rver/bin/s3rver.js", "s3rver")
+        return ["node", script, "--directory", self.data, "--address", "127.0.0.1",
+                "--port", str(self.port), "--configure-bucket", BUCKET, "--silent"]
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self):
         os.makedirs(self.data, exist_ok=True)
-        self.proc = subprocess.Popen(self.cmd, stdout=self.logfile, stderr=self.logfile)
-        probe = "/storage/v1/b" if self.kind == "gcs" else "/"
-
-        def up():
-            try:
-                return http("GET", self.url + probe, timeout=2)[0] < 500
-            except OSError:
-                return False
-        wait_until(up, 30, f"{self.kind} emulator")
+        first = self.port is None
+        for _ in range(3 if first else 1):
+            if first:
+                self.port = free_port()
+            if self.launch():
+                break
+        else:
+            raise AssertionError(f"{self.kind} emulator exited at startup on port {self.port}")
         if self.kind == "gcs":
             status, _ = http("POST", self.url + "/storage/v1/b",
                              json.dumps({"name": BUCKET}).encode(),
                              {"Content-Type": "application/json"})
             assert status in (200, 409), status
+
+    def launch(self):
+        """Starts the emulator; True once it answers, False if it exited (port taken)."""
+        self.proc = subprocess.Popen(self.command(), stdout=self.logfile, stderr=self.logfile)
+        probe = "/storage/v1/b" if self.kind == "gcs" else "/"
+
+        def up():
+            if self.proc.poll() is not None:
+                return True  # ends the wait; reported below
+            try:
+                return http("GET", self.url + probe, timeout=2)[0] < 500
+            except OSError:
+                return False
+        wait_until(up, 30, f"{self.kind} emulator")
+        if self.proc.poll() is not None:
+            self.proc = None
+            return False
+        return True
 
     def stop(self):
         if self.proc is not None:
