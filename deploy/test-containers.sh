@@ -244,6 +244,15 @@ metrics_served() {
   return $rc
 }
 
+# The images were built here (stamped): ndt-server must name this checkout's commit.
+built_from_this_commit() {
+  local want
+  want=$(git -C "$repo" rev-parse --short=7 HEAD 2>/dev/null) || want=0000000
+  ip netns exec "$client_ns" curl -s --max-time 5 "http://$NODE_IP:9990/metrics" |
+    grep -q "^git_short_commit{commit=\"$want\"}" ||
+    { log "ndt-server's git_short_commit is not $want"; return 1; }
+}
+
 spool_empty() {
   local left
   # Hidden directories hold services' state (pusher's journal, staging, annotated UUIDs).
@@ -285,6 +294,7 @@ run_pod() {
   check "pod: every container running, ndt-server ready" \
     python3 "$deploy/testing/pod.py" wait-ready --manifest "$manifest" --name "$pod_name" --timeout 90
   check "pod: metrics on 9990-9995 (through the pod's nftables firewall)" metrics_served
+  ((build)) && check "pod: ndt-server stamped with this commit (git_short_commit)" built_from_this_commit
   start_watch "$root/cache/data/ndt"
   check "pod: ndt7 client test (download wss, upload ws, with tokens)" client_test pod
   wait_for_datatypes 120

@@ -117,9 +117,10 @@ done
 # shellcheck disable=SC2086
 bin=$(bazel info ${BAZEL_BUILD_FLAGS:-} bazel-bin 2>/dev/null) || bin="$repo/bazel-bin"
 if ((use_bazel)) && ((${#targets[@]})); then
-  log "bazel build ${BAZEL_BUILD_FLAGS:-} ${targets[*]}"
+  # Stamped: ndt-server's archives and git_short_commit metric name the commit (lib/version).
+  log "bazel build --config=stamp ${BAZEL_BUILD_FLAGS:-} ${targets[*]}"
   # shellcheck disable=SC2086
-  bazel build ${BAZEL_BUILD_FLAGS:-} "${targets[@]}" >&2
+  bazel build --config=stamp ${BAZEL_BUILD_FLAGS:-} "${targets[@]}" >&2
 fi
 
 # ---- service images --------------------------------------------------------------------------
