@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/netaddr/go_ip.h"
 
 namespace mlab::ndt7 {
 namespace {
@@ -48,23 +49,18 @@ std::string FormatFileTime(absl::Time t) {
 
 GoAddr ToGoAddr(const sockaddr_storage& addr) {
   GoAddr out;
-  char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    out.ip = text;
+    std::array<uint8_t, 4> v4;
+    std::memcpy(v4.data(), &in->sin_addr, 4);
+    out.ip = netaddr::FormatGoIp(netaddr::V4Mapped(v4));
     out.port = ntohs(in->sin_port);
   } else if (addr.ss_family == AF_INET6) {
     const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    netaddr::Ip16 ip;
+    std::memcpy(ip.data(), in6->sin6_addr.s6_addr, 16);
+    out.ip = netaddr::FormatGoIp(ip);  // v4-mapped peers of a dual-stack socket print dotted
     out.port = ntohs(in6->sin6_port);
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-      in_addr v4;
-      std::memcpy(&v4, in6->sin6_addr.s6_addr + 12, 4);
-      inet_ntop(AF_INET, &v4, text, sizeof(text));
-    } else {
-      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
-    }
-    out.ip = text;
   } else {
     // Upstream's placeholder when an address is not TCP.
     out.ip = "::1";

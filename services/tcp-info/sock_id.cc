@@ -1,22 +1,14 @@
 #include "services/tcp-info/sock_id.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include <cstring>
 
-#include "absl/strings/str_format.h"
+#include "lib/netaddr/go_ip.h"
 #include "services/tcp-info/socket_snapshot.h"
 
 namespace mlab::tcpinfo {
 namespace {
-
-bool IsV4Mapped(const RawAddress& a) {
-  for (int i = 0; i < 10; ++i) {
-    if (a[i] != 0) return false;
-  }
-  return a[10] == 0xFF && a[11] == 0xFF;
-}
 
 uint16_t BigEndian16(absl::string_view bytes, size_t offset) {
   return static_cast<uint16_t>(static_cast<uint8_t>(bytes[offset]) << 8 |
@@ -52,7 +44,7 @@ SockId DecodeSockId(absl::string_view raw_idm) {
 }
 
 bool IsLocalAddress(const RawAddress& a) {
-  if (IsV4Mapped(a)) {
+  if (netaddr::IsV4Mapped(a)) {
     const uint8_t b0 = a[12];
     const bool unspecified = a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] == 0;
     return b0 == 127 || (b0 == 169 && a[13] == 254) || (b0 & 0xF0) == 224 || unspecified;
@@ -65,48 +57,13 @@ bool IsLocalAddress(const RawAddress& a) {
 }
 
 bool ParseAddress(absl::string_view text, RawAddress* mapped) {
-  std::string copy(text);
-  RawAddress raw{};
-  if (inet_pton(AF_INET, copy.c_str(), raw.data()) == 1) {
-    *mapped = ToMapped(AF_INET, raw);
-    return true;
-  }
-  if (inet_pton(AF_INET6, copy.c_str(), raw.data()) == 1) {
-    *mapped = raw;
-    return true;
-  }
-  return false;
+  std::optional<netaddr::Ip16> ip = netaddr::ParseGoIp(text);
+  if (!ip) return false;
+  *mapped = *ip;
+  return true;
 }
 
-std::string FormatAddress(const RawAddress& mapped) {
-  if (IsV4Mapped(mapped)) {
-    return absl::StrFormat("%d.%d.%d.%d", mapped[12], mapped[13], mapped[14], mapped[15]);
-  }
-  // The longest run of at least two zero groups becomes "::" (the first one on a tie).
-  int best_start = -1, best_end = -1;
-  for (int i = 0; i < 16; i += 2) {
-    int j = i;
-    while (j < 16 && mapped[j] == 0 && mapped[j + 1] == 0) j += 2;
-    if (j > i && j - i > best_end - best_start) {
-      best_start = i;
-      best_end = j;
-      i = j;
-    }
-  }
-  if (best_end - best_start <= 2) best_start = best_end = -1;
-  std::string text;
-  for (int i = 0; i < 16; i += 2) {
-    if (i == best_start) {
-      text += "::";
-      i = best_end;
-      if (i >= 16) break;
-    } else if (i > 0) {
-      text += ':';
-    }
-    absl::StrAppendFormat(&text, "%x", mapped[i] << 8 | mapped[i + 1]);
-  }
-  return text;
-}
+std::string FormatAddress(const RawAddress& mapped) { return netaddr::FormatGoIp(mapped); }
 
 std::string FormatAddressLikeUpstream(const RawAddress& raw) {
   bool v4 = true;

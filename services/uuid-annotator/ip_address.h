@@ -35,6 +35,8 @@ class IpAddress {
 
   // The first `length` bits, the rest cleared.
   IpAddress Masked(int length) const;
+  // A v4-mapped IPv6 address as IPv4 (Go's To4()); any other address unchanged.
+  IpAddress Unmapped() const;
 
   // Go's net.IP.String(): IPv4 dotted, IPv6 with the first longest run of two or more zero
   // groups compressed (so ::102:304, never ::1.2.3.4).
