@@ -92,9 +92,9 @@ absl::Status ParseFullPrecision(absl::string_view text, rapidjson::Document* doc
   }
   doc->Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   if (doc->HasParseError()) {
-    return absl::InvalidArgumentError(absl::StrCat("bad JSON at offset ", doc->GetErrorOffset(),
-                                                   ": ",
-                                                   rapidjson::GetParseError_En(doc->GetParseError())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad JSON at offset ", doc->GetErrorOffset(), ": ",
+                     rapidjson::GetParseError_En(doc->GetParseError())));
   }
   return absl::OkStatus();
 }

@@ -12,9 +12,8 @@ using ::testing::HasSubstr;
 
 TEST(ParseFullPrecisionTest, ReadsNumbersToTheNearestDouble) {
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseFullPrecision(R"([40.7128, -74.006, 0.1, 1.7976931348623157e308, 5e-324])",
-                                 &doc)
-                  .ok());
+  ASSERT_TRUE(
+      ParseFullPrecision(R"([40.7128, -74.006, 0.1, 1.7976931348623157e308, 5e-324])", &doc).ok());
   EXPECT_EQ(doc[0].GetDouble(), 40.7128);
   EXPECT_EQ(doc[1].GetDouble(), -74.006);
   EXPECT_EQ(doc[2].GetDouble(), 0.1);
@@ -29,23 +28,23 @@ TEST(ParseFullPrecisionTest, RefusesTinyNumbersThatCrashRapidjson) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("number out of range at offset 10"));
   EXPECT_TRUE(doc.IsNull());
-  EXPECT_FALSE(ParseFullPrecision("0.00000000000000000000000000000000000000000000000000000000000000000"
-                                  "00000000000000000000000000000000000000000000000000000000000000000"
-                                  "00000000000000000000000000000000000000000000000000000000000000000"
-                                  "00000000000000000000000000000000000000000000000000000000000000000"
-                                  "00000000000000000000000000000000000000000000000000000000000000000"
-                                  "000000000000000000000000000000066006",
-                                  &doc)
-                   .ok());
+  EXPECT_FALSE(
+      ParseFullPrecision("0.00000000000000000000000000000000000000000000000000000000000000000"
+                         "00000000000000000000000000000000000000000000000000000000000000000"
+                         "00000000000000000000000000000000000000000000000000000000000000000"
+                         "00000000000000000000000000000000000000000000000000000000000000000"
+                         "00000000000000000000000000000000000000000000000000000000000000000"
+                         "000000000000000000000000000000066006",
+                         &doc)
+          .ok());
   EXPECT_FALSE(ParseFullPrecision("[-1e400]", &doc).ok());
   EXPECT_FALSE(ParseFullPrecision("[1e99999999999999999999]", &doc).ok());
 }
 
 TEST(ParseFullPrecisionTest, LeavesStringsAndZerosAlone) {
   rapidjson::Document doc;
-  ASSERT_TRUE(ParseFullPrecision(R"(["3.0E-336", "a\"1e-999", 0e-999, 0.000e-999, 1000e-330])",
-                                 &doc)
-                  .ok());
+  ASSERT_TRUE(
+      ParseFullPrecision(R"(["3.0E-336", "a\"1e-999", 0e-999, 0.000e-999, 1000e-330])", &doc).ok());
   EXPECT_STREQ(doc[0].GetString(), "3.0E-336");
   EXPECT_STREQ(doc[1].GetString(), "a\"1e-999");
   EXPECT_EQ(doc[2].GetDouble(), 0.0);

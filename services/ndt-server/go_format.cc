@@ -26,20 +26,6 @@ Parts Split(absl::Time t) {
 
 }  // namespace
 
-std::string FormatRfc3339Nano(absl::Time t) {
-  const Parts p = Split(t);
-  std::string out =
-      absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d", p.civil.year(), p.civil.month(),
-                      p.civil.day(), p.civil.hour(), p.civil.minute(), p.civil.second());
-  if (p.nanos != 0) {
-    std::string frac = absl::StrFormat("%09d", p.nanos);
-    while (!frac.empty() && frac.back() == '0') frac.pop_back();
-    absl::StrAppend(&out, ".", frac);
-  }
-  out.push_back('Z');
-  return out;
-}
-
 std::string FormatFileTime(absl::Time t) {
   const Parts p = Split(t);
   return absl::StrFormat("%04d%02d%02dT%02d%02d%02d.%09dZ", p.civil.year(), p.civil.month(),

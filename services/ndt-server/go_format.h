@@ -13,10 +13,6 @@
 
 namespace mlab::ndt7 {
 
-// Go's time.RFC3339Nano in UTC: "2022-11-30T23:07:35.945582285Z", trailing zeros trimmed,
-// no fraction at all for whole seconds.
-std::string FormatRfc3339Nano(absl::Time t);
-
 // The result file's time stamp: "20221130T230746.606388371Z" (always 9 digits).
 std::string FormatFileTime(absl::Time t);
 

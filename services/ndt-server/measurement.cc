@@ -6,11 +6,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "lib/json/go_encoding.h"
 #include "rapidjson/document.h"
 #include "rapidjson/error/en.h"
-#include "services/ndt-server/go_format.h"
 
 namespace mlab::ndt7 {
+
+using json::GoJsonWriter;
+
 namespace {
 
 enum class Kind { kU8, kU32, kI32, kI64 };
@@ -84,7 +87,7 @@ constexpr Field kTcpFields[] = {
 #undef TCP_FIELD
 static_assert(sizeof(kTcpFields) / sizeof(kTcpFields[0]) == 54, "LinuxTCPInfo has 54 fields");
 
-void WriteTcpField(const LinuxTcpInfo& info, const Field& f, JsonWriter* w) {
+void WriteTcpField(const LinuxTcpInfo& info, const Field& f, GoJsonWriter* w) {
   const char* base = reinterpret_cast<const char*>(&info) + f.offset;
   w->Key(f.name);
   switch (f.kind) {
@@ -208,7 +211,7 @@ absl::Status DecodeConnectionInfo(const Value& v, ConnectionInfo* out) {
       if (!absl::ParseTime(absl::RFC3339_full, value.GetString(), &t, &err)) {
         return absl::InvalidArgumentError(absl::StrCat("StartTime: ", err));
       }
-      out->start_time = FormatRfc3339Nano(t);
+      out->start_time = json::FormatGoTime(t);
     }
     return absl::OkStatus();
   });
@@ -267,7 +270,7 @@ absl::Status DecodeOptional(const Value& v, std::optional<T>* out, Decode decode
 
 }  // namespace
 
-void WriteMeasurement(const Measurement& m, JsonWriter* w) {
+void WriteMeasurement(const Measurement& m, GoJsonWriter* w) {
   w->BeginObject();
   if (m.app_info) {
     w->Key("AppInfo");
@@ -310,7 +313,7 @@ void WriteMeasurement(const Measurement& m, JsonWriter* w) {
 std::string MeasurementToJson(const Measurement& m) {
   std::string out;
   out.reserve(2048);
-  JsonWriter w(&out);
+  GoJsonWriter w(&out, kUpstreamGoEscapes);
   WriteMeasurement(m, &w);
   return out;
 }

@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/ndt-server/json_writer.h"
+#include "lib/json/go_writer.h"
 
 namespace mlab::ndt7 {
 
@@ -70,8 +70,12 @@ struct Measurement {
   std::optional<TcpInfo> tcp_info;
 };
 
+// Upstream ndt-server is built with Go 1.25, which escapes backspace and form feed (say, in a
+// client's metadata) as \b and \f; the sidecars' upstreams are on Go 1.20.
+inline constexpr json::GoEscapes kUpstreamGoEscapes = json::GoEscapes::kGo122;
+
 // Writes the measurement as Go's encoding/json would (nil pointers omitted).
-void WriteMeasurement(const Measurement& m, JsonWriter* w);
+void WriteMeasurement(const Measurement& m, json::GoJsonWriter* w);
 std::string MeasurementToJson(const Measurement& m);
 
 // Decodes a client's text message as Go's json.Unmarshal into model.Measurement does: unknown

@@ -4,7 +4,7 @@
 
 #include "absl/random/distributions.h"
 #include "absl/strings/ascii.h"
-#include "services/ndt-server/go_format.h"
+#include "lib/json/go_encoding.h"
 #include "services/ndt-server/ndt7_metrics.h"
 #include "services/ndt-server/socket_info.h"
 #include "services/ndt-server/spec.h"
@@ -13,7 +13,7 @@ namespace mlab::ndt7 {
 
 Measurer::Measurer(int fd, ConnectionInfo info, absl::Time start)
     : fd_(fd), info_(std::move(info)), start_(start) {
-  info_.start_time = FormatRfc3339Nano(start);
+  info_.start_time = json::FormatGoTime(start);
   absl::Status bbr = EnableBbr(fd_);
   bbr_enabled_ = bbr.ok();
   // Go's errno texts are lower case ("no such file or directory").

@@ -1,12 +1,16 @@
 #include "services/ndt-server/result.h"
 
-#include "services/ndt-server/go_format.h"
-#include "services/ndt-server/json_writer.h"
+#include "lib/json/go_encoding.h"
+#include "lib/json/go_writer.h"
 
 namespace mlab::ndt7 {
+
+using json::GoJsonWriter;
+
 namespace {
 
-void WriteMeasurements(absl::string_view key, const std::vector<Measurement>& list, JsonWriter* w) {
+void WriteMeasurements(absl::string_view key, const std::vector<Measurement>& list,
+                       GoJsonWriter* w) {
   w->Key(key);
   if (list.empty()) {
     w->Null();
@@ -17,7 +21,7 @@ void WriteMeasurements(absl::string_view key, const std::vector<Measurement>& li
   w->EndArray();
 }
 
-void WriteNameValues(absl::string_view key, const std::vector<NameValue>& list, JsonWriter* w) {
+void WriteNameValues(absl::string_view key, const std::vector<NameValue>& list, GoJsonWriter* w) {
   if (list.empty()) return;  // omitempty
   w->Key(key);
   w->BeginArray();
@@ -33,8 +37,7 @@ void WriteNameValues(absl::string_view key, const std::vector<NameValue>& list, 
 }  // namespace
 
 std::string GoTimeText(absl::Time t) {
-  if (t == absl::InfinitePast()) return "0001-01-01T00:00:00Z";
-  return FormatRfc3339Nano(t);
+  return json::FormatGoTime(t == absl::InfinitePast() ? json::GoZeroTime() : t);
 }
 
 std::string ResultToJson(const Ndt7Result& r) {
@@ -42,7 +45,7 @@ std::string ResultToJson(const Ndt7Result& r) {
   size_t estimate = 1024;
   for (const Measurement& m : r.data.server_measurements) estimate += m.tcp_info ? 1500 : 300;
   out.reserve(estimate);
-  JsonWriter w(&out);
+  GoJsonWriter w(&out, kUpstreamGoEscapes);
   w.BeginObject();
   w.Field("GitShortCommit", r.git_short_commit);
   w.Field("Version", r.version);

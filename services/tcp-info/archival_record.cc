@@ -3,30 +3,33 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "services/tcp-info/go_json.h"
+#include "lib/json/go_encoding.h"
 
 namespace mlab::tcpinfo {
 
+using json::AppendGoBytes;
+using json::AppendGoString;
+using json::AppendGoTime;
+using json::GoZeroTime;
+
 void AppendMetadataLine(absl::string_view uuid, int64_t sequence, absl::Time start_time,
                         std::string* out) {
-  out->append("{\"Timestamp\":\"");
+  out->append("{\"Timestamp\":");
   AppendGoTime(GoZeroTime(), out);
-  out->append("\",\"Metadata\":{\"UUID\":");
-  AppendGoJsonString(uuid, out);
-  absl::StrAppend(out, ",\"Sequence\":", sequence, ",\"StartTime\":\"");
+  out->append(",\"Metadata\":{\"UUID\":");
+  AppendGoString(uuid, out);
+  absl::StrAppend(out, ",\"Sequence\":", sequence, ",\"StartTime\":");
   AppendGoTime(start_time, out);
-  out->append("\"}}");
+  out->append("}}");
 }
 
 void AppendSnapshotLine(absl::Time timestamp, absl::string_view raw_idm,
                         const SocketSnapshot& snapshot, std::string* out) {
-  out->append("{\"Timestamp\":\"");
+  out->append("{\"Timestamp\":");
   AppendGoTime(timestamp, out);
-  out->append("\"");
   if (!raw_idm.empty()) {  // Go's omitempty
-    out->append(",\"RawIDM\":\"");
-    AppendBase64(raw_idm, out);
-    out->append("\"");
+    out->append(",\"RawIDM\":");
+    AppendGoBytes(raw_idm, out);
   }
   out->append(",\"Attributes\":[");
   const int slots = snapshot.attribute_slots();
@@ -34,9 +37,7 @@ void AppendSnapshotLine(absl::Time timestamp, absl::string_view raw_idm,
     if (type > 0) out->push_back(',');
     std::optional<absl::string_view> payload = snapshot.attribute(type);
     if (payload.has_value()) {
-      out->push_back('"');
-      AppendBase64(*payload, out);
-      out->push_back('"');
+      AppendGoBytes(*payload, out);
     } else {
       out->append("null");
     }

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "lib/json/go_encoding.h"
 #include "services/tcp-info/archive_reader.h"
-#include "services/tcp-info/go_json.h"
 #include "services/tcp-info/testing/diag_message_builder.h"
 #include "services/tcp-info/testing/test_data.h"
 #include "services/tcp-info/zstd_decode.h"
@@ -46,7 +46,7 @@ TEST(ArchivalRecordTest, RawNetlinkDumpConvertsByteForByteToUpstreamRecords) {
   std::string ours;
   for (size_t i = 0; i < snapshots->size(); ++i) {
     std::string line;
-    AppendSnapshotLine(GoZeroTime(), (*snapshots)[i].raw_idm(), (*snapshots)[i], &line);
+    AppendSnapshotLine(json::GoZeroTime(), (*snapshots)[i].raw_idm(), (*snapshots)[i], &line);
     EXPECT_EQ(line, expected_lines[i]) << "record " << i;
     ours += line + "\n";
   }
@@ -117,43 +117,6 @@ TEST(ArchivalRecordTest, ReadsUpstreamEdgeCaseSample) {
   ASSERT_EQ(lines->size(), 63u);
   EXPECT_EQ(lines->back().attributes.size(), 1u);
   EXPECT_FALSE(lines->back().attributes[0].has_value());
-}
-
-TEST(GoJsonTest, FormatsTimesLikeGo) {
-  EXPECT_EQ(FormatGoTime(GoZeroTime()), "0001-01-01T00:00:00Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixSeconds(1561939212)), "2019-07-01T00:00:12Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixMillis(1561939212090)), "2019-07-01T00:00:12.09Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixNanos(1561939212000000001)),
-            "2019-07-01T00:00:12.000000001Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixNanos(1561939212100000000)), "2019-07-01T00:00:12.1Z");
-}
-
-TEST(GoJsonTest, EscapesStringsLikeGo) {
-  auto json = [](absl::string_view s) {
-    std::string out;
-    AppendGoJsonString(s, &out);
-    return out;
-  };
-  EXPECT_EQ(json("ndt-abc_1_00000000000003E8"), "\"ndt-abc_1_00000000000003E8\"");
-  EXPECT_EQ(json("a\"b\\c\n\t\r"), "\"a\\\"b\\\\c\\n\\t\\r\"");
-  EXPECT_EQ(json(std::string("\x01<>&", 4)), "\"\\u0001\\u003c\\u003e\\u0026\"");
-  EXPECT_EQ(json("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
-  EXPECT_EQ(json("\xff"), "\"\\ufffd\"");
-  EXPECT_EQ(json("\xe2\x80\xa8"), "\"\\u2028\"");
-}
-
-TEST(GoJsonTest, Base64MatchesStandardEncoding) {
-  auto b64 = [](absl::string_view s) {
-    std::string out;
-    AppendBase64(s, &out);
-    return out;
-  };
-  EXPECT_EQ(b64(""), "");
-  EXPECT_EQ(b64("f"), "Zg==");
-  EXPECT_EQ(b64("fo"), "Zm8=");
-  EXPECT_EQ(b64("foo"), "Zm9v");
-  EXPECT_EQ(b64(std::string("cubic\0", 6)), "Y3ViaWMA");
-  EXPECT_EQ(b64("\xff\xfe\xfd\xfc"), "//79/A==");
 }
 
 }  // namespace

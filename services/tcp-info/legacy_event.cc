@@ -4,16 +4,19 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "services/tcp-info/go_json.h"
+#include "lib/json/go_encoding.h"
 
 namespace mlab::tcpinfo {
 namespace {
 
+using json::AppendGoString;
+using json::AppendGoTime;
+
 void AppendHead(int event, absl::Time timestamp, absl::string_view uuid, std::string* out) {
-  absl::StrAppend(out, "{\"Event\":", event, ",\"Timestamp\":\"");
+  absl::StrAppend(out, "{\"Event\":", event, ",\"Timestamp\":");
   AppendGoTime(timestamp, out);
-  out->append("\",\"UUID\":");
-  AppendGoJsonString(uuid, out);
+  out->append(",\"UUID\":");
+  AppendGoString(uuid, out);
 }
 
 }  // namespace
@@ -28,9 +31,9 @@ std::string LegacyOpenLine(absl::Time timestamp, absl::string_view uuid, const S
                                         static_cast<uint32_t>(interface[2]) << 8 | interface[3];
   absl::StrAppend(&line, ",\"ID\":{\"SPort\":", id.src_port, ",\"DPort\":", id.dst_port,
                   ",\"SrcIP\":");
-  AppendGoJsonString(FormatAddressLikeUpstream(id.src), &line);
+  AppendGoString(FormatAddressLikeUpstream(id.src), &line);
   line.append(",\"DstIP\":");
-  AppendGoJsonString(FormatAddressLikeUpstream(id.dst), &line);
+  AppendGoString(FormatAddressLikeUpstream(id.dst), &line);
   absl::StrAppend(&line, ",\"Interface\":", interface_big_endian,
                   ",\"Cookie\":", static_cast<int64_t>(id.cookie), "}}\n");
   return line;

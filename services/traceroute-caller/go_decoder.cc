@@ -3,7 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "lib/json/full_precision.h"
-#include "services/traceroute-caller/go_json.h"
+#include "lib/json/go_encoding.h"
 
 namespace mlab::trc {
 
@@ -18,7 +18,7 @@ bool GoDecoder::KeyIs(const JsonValue& key, absl::string_view field) {
 void GoDecoder::String(const JsonValue& v, std::string* out) {
   if (v.IsNull()) return;
   if (!v.IsString()) return Fail();
-  *out = SanitizeUtf8(absl::string_view(v.GetString(), v.GetStringLength()));
+  *out = json::SanitizeUtf8(absl::string_view(v.GetString(), v.GetStringLength()));
 }
 
 void GoDecoder::Bool(const JsonValue& v, bool* out) {

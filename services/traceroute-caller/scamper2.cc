@@ -6,10 +6,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/traceroute-caller/go_json.h"
+#include "lib/json/go_encoding.h"
 #include "services/traceroute-caller/ip_address.h"
 
 namespace mlab::trc {
+
+using json::AppendGoFloat;
+using json::AppendGoString;
+
 namespace {
 
 void DecodeHop(GoDecoder& d, const JsonValue& v, TraceHop* out) {

@@ -2,9 +2,14 @@
 
 #include <cmath>
 
-#include "services/traceroute-caller/go_json.h"
+#include "lib/json/go_encoding.h"
 
 namespace mlab::trc {
+
+using json::AppendGoBool;
+using json::AppendGoFloat;
+using json::AppendGoInt;
+using json::AppendGoString;
 
 void DecodeTimestamp(GoDecoder& d, const JsonValue& v, Timestamp* out) {
   d.Object(v, [&](const JsonValue& k, const JsonValue& val) {

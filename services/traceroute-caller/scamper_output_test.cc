@@ -9,7 +9,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/traceroute-caller/go_json.h"
 #include "services/traceroute-caller/ip_address.h"
 #include "services/traceroute-caller/ip_anonymizer.h"
 #include "services/traceroute-caller/parsed_trace.h"
@@ -220,29 +219,6 @@ TEST(Scamper1Test, RejectsGoTypeMismatches) {
     bad.replace(at, from.size(), to);
     EXPECT_FALSE(ParseTrace(kMda, bad).ok()) << to;
   }
-}
-
-TEST(GoJsonTest, FloatsPrintAsGo) {
-  auto f = [](double v) {
-    std::string out;
-    AppendGoFloat(v, &out);
-    return out;
-  };
-  EXPECT_EQ(f(0.070), "0.07");
-  EXPECT_EQ(f(1.566691298e9), "1566691298");
-  EXPECT_EQ(f(1e-7), "1e-7");
-  EXPECT_EQ(f(1.5e21), "1.5e+21");
-  EXPECT_EQ(f(1e20), "100000000000000000000");
-  EXPECT_EQ(f(0), "0");
-  EXPECT_EQ(f(-2.5), "-2.5");
-  EXPECT_EQ(f(0.1), "0.1");
-}
-
-TEST(GoJsonTest, StringsEscapeAsGo) {
-  std::string out;
-  AppendGoString("a\"\\<>&\n\x01\xe2\x80\xa8\xff", &out);
-  EXPECT_EQ(out, "\"a\\\"\\\\\\u003c\\u003e\\u0026\\n\\u0001\\u2028\\ufffd\"");
-  EXPECT_EQ(SanitizeUtf8("ok\xc3"), "ok\xEF\xBF\xBD");
 }
 
 TEST(IpAddressTest, ParsesAndPrintsAsGo) {

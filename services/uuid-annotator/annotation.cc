@@ -1,33 +1,85 @@
 #include "services/uuid-annotator/annotation.h"
 
-#include "absl/strings/str_cat.h"
-#include "services/uuid-annotator/go_json.h"
+#include "lib/json/go_writer.h"
 
 namespace mlab::uuid_annotator {
 namespace {
 
-void StringField(JsonObject& obj, const char* key, const std::string& value, std::string* out) {
-  if (value.empty()) return;
-  obj.Key(key);
-  AppendGoString(value, out);
+using json::GoJsonWriter;
+
+void Write(const Geolocation& geo, GoJsonWriter* w) {
+  w->BeginObject();
+  w->FieldOmitEmpty("ContinentCode", geo.continent_code);
+  w->FieldOmitEmpty("CountryCode", geo.country_code);
+  w->FieldOmitEmpty("CountryCode3", geo.country_code3);
+  w->FieldOmitEmpty("CountryName", geo.country_name);
+  w->FieldOmitEmpty("Region", geo.region);
+  w->FieldOmitEmpty("Subdivision1ISOCode", geo.subdivision1_iso_code);
+  w->FieldOmitEmpty("Subdivision1Name", geo.subdivision1_name);
+  w->FieldOmitEmpty("Subdivision2ISOCode", geo.subdivision2_iso_code);
+  w->FieldOmitEmpty("Subdivision2Name", geo.subdivision2_name);
+  w->FieldIntOmitEmpty("MetroCode", geo.metro_code);
+  w->FieldOmitEmpty("City", geo.city);
+  w->FieldIntOmitEmpty("AreaCode", geo.area_code);
+  w->FieldOmitEmpty("PostalCode", geo.postal_code);
+  w->FieldDoubleOmitEmpty("Latitude", geo.latitude);
+  w->FieldDoubleOmitEmpty("Longitude", geo.longitude);
+  w->FieldIntOmitEmpty("AccuracyRadiusKm", geo.accuracy_radius_km);
+  w->FieldBoolOmitEmpty("Missing", geo.missing);
+  w->EndObject();
 }
 
-void IntField(JsonObject& obj, const char* key, int64_t value, std::string* out) {
-  if (value == 0) return;
-  obj.Key(key);
-  absl::StrAppend(out, value);
+void Write(const Network& network, GoJsonWriter* w) {
+  w->BeginObject();
+  w->FieldOmitEmpty("CIDR", network.cidr);
+  w->FieldIntOmitEmpty("ASNumber", network.as_number);
+  w->FieldOmitEmpty("ASName", network.as_name);
+  w->FieldBoolOmitEmpty("Missing", network.missing);
+  if (!network.systems.empty()) {
+    w->Key("Systems");
+    w->BeginArray();
+    for (const System& system : network.systems) {
+      w->BeginObject();
+      w->Key("ASNs");
+      if (system.asns_null && system.asns.empty()) {
+        w->Null();
+      } else {
+        w->BeginArray();
+        for (const uint32_t asn : system.asns) w->Int(asn);
+        w->EndArray();
+      }
+      w->EndObject();
+    }
+    w->EndArray();
+  }
+  w->EndObject();
 }
 
-void FloatField(JsonObject& obj, const char* key, double value, std::string* out) {
-  if (value == 0) return;  // Also -0.0, as Go's omitempty.
-  obj.Key(key);
-  AppendGoFloat(value, out);
+// The Geo and Network members both sides have: pointers in Go, omitted when nil.
+void WriteGeoAndNetwork(const std::optional<Geolocation>& geo,
+                        const std::optional<Network>& network, GoJsonWriter* w) {
+  if (geo) {
+    w->Key("Geo");
+    Write(*geo, w);
+  }
+  if (network) {
+    w->Key("Network");
+    Write(*network, w);
+  }
 }
 
-void BoolField(JsonObject& obj, const char* key, bool value, std::string* out) {
-  if (!value) return;
-  obj.Key(key);
-  out->append("true");
+void Write(const ClientAnnotations& client, GoJsonWriter* w) {
+  w->BeginObject();
+  WriteGeoAndNetwork(client.geo, client.network, w);
+  w->EndObject();
+}
+
+void Write(const ServerAnnotations& server, GoJsonWriter* w) {
+  w->BeginObject();
+  w->FieldOmitEmpty("Site", server.site);
+  w->FieldOmitEmpty("Machine", server.machine);
+  WriteGeoAndNetwork(server.geo, server.network, w);
+  w->EndObject();
 }
 
 }  // namespace
@@ -45,110 +97,51 @@ bool operator==(const Geolocation& a, const Geolocation& b) {
 }
 
 void AppendJson(const Geolocation& geo, std::string* out) {
-  JsonObject obj(out);
-  StringField(obj, "ContinentCode", geo.continent_code, out);
-  StringField(obj, "CountryCode", geo.country_code, out);
-  StringField(obj, "CountryCode3", geo.country_code3, out);
-  StringField(obj, "CountryName", geo.country_name, out);
-  StringField(obj, "Region", geo.region, out);
-  StringField(obj, "Subdivision1ISOCode", geo.subdivision1_iso_code, out);
-  StringField(obj, "Subdivision1Name", geo.subdivision1_name, out);
-  StringField(obj, "Subdivision2ISOCode", geo.subdivision2_iso_code, out);
-  StringField(obj, "Subdivision2Name", geo.subdivision2_name, out);
-  IntField(obj, "MetroCode", geo.metro_code, out);
-  StringField(obj, "City", geo.city, out);
-  IntField(obj, "AreaCode", geo.area_code, out);
-  StringField(obj, "PostalCode", geo.postal_code, out);
-  FloatField(obj, "Latitude", geo.latitude, out);
-  FloatField(obj, "Longitude", geo.longitude, out);
-  IntField(obj, "AccuracyRadiusKm", geo.accuracy_radius_km, out);
-  BoolField(obj, "Missing", geo.missing, out);
-  obj.End();
+  GoJsonWriter w(out);
+  Write(geo, &w);
 }
 
 void AppendJson(const Network& network, std::string* out) {
-  JsonObject obj(out);
-  StringField(obj, "CIDR", network.cidr, out);
-  IntField(obj, "ASNumber", network.as_number, out);
-  StringField(obj, "ASName", network.as_name, out);
-  BoolField(obj, "Missing", network.missing, out);
-  if (!network.systems.empty()) {
-    obj.Key("Systems");
-    out->push_back('[');
-    for (size_t i = 0; i < network.systems.size(); ++i) {
-      if (i > 0) out->push_back(',');
-      const System& system = network.systems[i];
-      out->append("{\"ASNs\":");
-      if (system.asns_null && system.asns.empty()) {
-        out->append("null");
-      } else {
-        out->push_back('[');
-        for (size_t k = 0; k < system.asns.size(); ++k) {
-          if (k > 0) out->push_back(',');
-          absl::StrAppend(out, system.asns[k]);
-        }
-        out->push_back(']');
-      }
-      out->push_back('}');
-    }
-    out->push_back(']');
-  }
-  obj.End();
+  GoJsonWriter w(out);
+  Write(network, &w);
 }
 
 void AppendJson(const ClientAnnotations& client, std::string* out) {
-  JsonObject obj(out);
-  if (client.geo) {
-    obj.Key("Geo");
-    AppendJson(*client.geo, out);
-  }
-  if (client.network) {
-    obj.Key("Network");
-    AppendJson(*client.network, out);
-  }
-  obj.End();
+  GoJsonWriter w(out);
+  Write(client, &w);
 }
 
 void AppendJson(const ServerAnnotations& server, std::string* out) {
-  JsonObject obj(out);
-  StringField(obj, "Site", server.site, out);
-  StringField(obj, "Machine", server.machine, out);
-  if (server.geo) {
-    obj.Key("Geo");
-    AppendJson(*server.geo, out);
-  }
-  if (server.network) {
-    obj.Key("Network");
-    AppendJson(*server.network, out);
-  }
-  obj.End();
+  GoJsonWriter w(out);
+  Write(server, &w);
 }
 
 std::string ToJson(const Annotations& annotations) {
   std::string out;
   out.reserve(1024);
-  JsonObject obj(&out);
-  obj.Key("UUID");
-  AppendGoString(annotations.uuid, &out);
-  obj.Key("Timestamp");
-  AppendGoString(FormatGoTime(annotations.timestamp), &out);
-  obj.Key("Server");
-  AppendJson(annotations.server, &out);
-  obj.Key("Client");
-  AppendJson(annotations.client, &out);
-  obj.End();
+  GoJsonWriter w(&out);
+  w.BeginObject();
+  w.Field("UUID", annotations.uuid);
+  w.Key("Timestamp");
+  w.Time(annotations.timestamp);
+  w.Key("Server");
+  Write(annotations.server, &w);
+  w.Key("Client");
+  Write(annotations.client, &w);
+  w.EndObject();
   return out;
 }
 
 std::string ToJson(const std::map<std::string, ClientAnnotations>& answers) {
   std::string out;
   out.reserve(answers.size() * 400 + 2);
-  JsonObject obj(&out);
+  GoJsonWriter w(&out);
+  w.BeginObject();
   for (const auto& [key, client] : answers) {
-    obj.Key(key);
-    AppendJson(client, &out);
+    w.Key(key);
+    Write(client, &w);
   }
-  obj.End();
+  w.EndObject();
   return out;
 }
 

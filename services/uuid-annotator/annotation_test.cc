@@ -4,7 +4,6 @@
 #include <cctype>
 
 #include "gtest/gtest.h"
-#include "services/uuid-annotator/go_json.h"
 #include "services/uuid-annotator/test_util.h"
 
 namespace mlab::uuid_annotator {
@@ -12,18 +11,6 @@ namespace {
 
 using testing::ReadFileOrDie;
 using testing::TestData;
-
-std::string GoString(absl::string_view s) {
-  std::string out;
-  AppendGoString(s, &out);
-  return out;
-}
-
-std::string GoFloat(double v) {
-  std::string out;
-  AppendGoFloat(v, &out);
-  return out;
-}
 
 // Drops the whitespace json.MarshalIndent adds (outside strings), giving json.Marshal's bytes.
 std::string Compact(absl::string_view indented) {
@@ -45,50 +32,6 @@ std::string Compact(absl::string_view indented) {
     if (!isspace(static_cast<unsigned char>(c))) out.push_back(c);
   }
   return out;
-}
-
-TEST(GoJsonTest, EscapesAsEncodingJson) {
-  EXPECT_EQ(GoString("AT&T Services, Inc."), R"("AT\u0026T Services, Inc.")");
-  EXPECT_EQ(GoString("<a>"), R"("\u003ca\u003e")");
-  EXPECT_EQ(GoString("q\"b\\"), R"("q\"b\\")");
-  EXPECT_EQ(GoString("\n\r\t"), R"("\n\r\t")");
-  EXPECT_EQ(GoString(std::string("\x00\x01\x08\x0c\x1f\x7f", 6)),
-            "\"\\u0000\\u0001\\u0008\\u000c\\u001f\x7f\"");
-  EXPECT_EQ(GoString("Östergötland Linköping 欧洲"), "\"Östergötland Linköping 欧洲\"");
-  EXPECT_EQ(GoString("a\xe2\x80\xa8"
-                     "b\xe2\x80\xa9"),
-            R"("a\u2028b\u2029")");
-  // Invalid UTF-8: each bad byte becomes U+FFFD; overlong and surrogate forms are invalid.
-  EXPECT_EQ(GoString("x\xff"
-                     "y"),
-            R"("x\ufffdy")");
-  EXPECT_EQ(GoString("\xc0\x80"), R"("\ufffd\ufffd")");
-  EXPECT_EQ(GoString("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");
-  EXPECT_EQ(GoString("\xe2\x82"), R"("\ufffd\ufffd")");
-  EXPECT_EQ(GoString("\xf0\x9f\x98\x80"), "\"\xf0\x9f\x98\x80\"");
-}
-
-TEST(GoJsonTest, FormatsFloatsAsEncodingJson) {
-  EXPECT_EQ(GoFloat(51.75), "51.75");
-  EXPECT_EQ(GoFloat(-0.0931), "-0.0931");
-  EXPECT_EQ(GoFloat(13.0), "13");
-  EXPECT_EQ(GoFloat(0.1 + 0.2), "0.30000000000000004");
-  EXPECT_EQ(GoFloat(125.3228), "125.3228");
-  EXPECT_EQ(GoFloat(1e20), "100000000000000000000");
-  EXPECT_EQ(GoFloat(1e21), "1e+21");
-  EXPECT_EQ(GoFloat(1.5e-7), "1.5e-7");
-  EXPECT_EQ(GoFloat(1e-6), "0.000001");
-  EXPECT_EQ(GoFloat(-2.5e-10), "-2.5e-10");
-  EXPECT_EQ(GoFloat(123456789.125), "123456789.125");
-}
-
-TEST(GoJsonTest, FormatsTimeAsRfc3339Nano) {
-  const absl::Time t = absl::FromUnixNanos(1585699202663132563);
-  EXPECT_EQ(FormatGoTime(t), "2020-04-01T00:00:02.663132563Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixSeconds(1585699202)), "2020-04-01T00:00:02Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixNanos(1585699202100000000)), "2020-04-01T00:00:02.1Z");
-  EXPECT_EQ(FormatGoTime(absl::FromUnixNanos(1585699202000000010)),
-            "2020-04-01T00:00:02.00000001Z");
 }
 
 TEST(AnnotationTest, EmptyServerAndClientAreStillWritten) {

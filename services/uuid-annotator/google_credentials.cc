@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
-#include "services/uuid-annotator/go_json.h"
+#include "lib/json/go_encoding.h"
 #include "services/uuid-annotator/http_client.h"
 
 namespace mlab::uuid_annotator {
@@ -31,7 +31,7 @@ std::string JsonString(const rapidjson::Value& obj, const char* key) {
 
 std::string Quoted(absl::string_view s) {
   std::string out;
-  AppendGoString(s, &out);
+  json::AppendGoString(s, &out);
   return out;
 }
 

@@ -19,8 +19,8 @@
 #include "gtest/gtest.h"
 #include "lib/events/publisher.h"
 #include "lib/events/server.h"
+#include "lib/json/go_encoding.h"
 #include "services/uuid-annotator/archive_reader.h"
-#include "services/uuid-annotator/go_json.h"
 #include "services/uuid-annotator/ip_address.h"
 #include "services/uuid-annotator/test_util.h"
 
@@ -152,7 +152,7 @@ TEST(UpstreamCompatTest, FilesAndIpServiceAnswersMatchUpstreamByteForByte) {
     const std::string src = server_is_src ? "127.0.0.1" : clients[i];
     const std::string dst = server_is_src ? clients[i] : "127.0.0.1";
     std::string line =
-        absl::StrCat(R"({"Event":0,"Timestamp":")", FormatGoTime(ts), R"(","UUID":")", uuid,
+        absl::StrCat(R"({"Event":0,"Timestamp":")", json::FormatGoTime(ts), R"(","UUID":")", uuid,
                      R"(","ID":{"SPort":443,"DPort":)", 40000 + i, R"(,"SrcIP":")", src,
                      R"(","DstIP":")", dst, R"(","Interface":0,"Cookie":)", i + 1, "}}");
     legacy.Send(line);
