@@ -253,6 +253,15 @@ built_from_this_commit() {
     { log "ndt-server's git_short_commit is not $want"; return 1; }
 }
 
+# podman's API can fail a start with "read /proc/PID/cgroup: no such process" when a one-shot
+# container (set-data-dir-perms) exits before podman reads its cgroup; `up` converges, so a
+# second one finishes the job. Anything else failing twice is a real failure.
+compose_up_ndt() {
+  "${compose[@]}" --profile ndt up -d && return 0
+  log "compose up failed once; retrying (podman's short-lived container race)"
+  "${compose[@]}" --profile ndt up -d
+}
+
 spool_empty() {
   local left
   # Hidden directories hold services' state (pusher's journal, staging, annotated UUIDs).
@@ -361,8 +370,7 @@ EOF
   cd "$project" || return
   check "compose: profile check-config passes" \
     "${compose[@]}" --profile check-config up --exit-code-from check-config check-config
-  check "compose: profile ndt starts (one-shots complete, services up)" \
-    "${compose[@]}" --profile ndt up -d
+  check "compose: profile ndt starts (one-shots complete, services up)" compose_up_ndt
   local s state all_up=0
   for _ in $(seq 1 45); do
     all_up=1
