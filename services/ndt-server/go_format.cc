@@ -10,27 +10,14 @@
 #include "lib/netaddr/go_ip.h"
 
 namespace mlab::ndt7 {
-namespace {
-
-struct Parts {
-  absl::CivilSecond civil;
-  int64_t nanos;
-};
-
-Parts Split(absl::Time t) {
-  const absl::Time seconds = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
-  int64_t nanos = absl::ToInt64Nanoseconds(t - seconds);
-  // ToUnixSeconds floors, so nanos is in [0, 1e9).
-  return Parts{absl::ToCivilSecond(seconds, absl::UTCTimeZone()), nanos};
-}
-
-}  // namespace
 
 std::string FormatFileTime(absl::Time t) {
-  const Parts p = Split(t);
-  return absl::StrFormat("%04d%02d%02dT%02d%02d%02d.%09dZ", p.civil.year(), p.civil.month(),
-                         p.civil.day(), p.civil.hour(), p.civil.minute(), p.civil.second(),
-                         p.nanos);
+  const absl::Time seconds = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
+  // ToUnixSeconds floors, so the nanoseconds are in [0, 1e9).
+  const int64_t nanos = absl::ToInt64Nanoseconds(t - seconds);
+  const absl::CivilSecond c = absl::ToCivilSecond(seconds, absl::UTCTimeZone());
+  return absl::StrFormat("%04d%02d%02dT%02d%02d%02d.%09dZ", c.year(), c.month(), c.day(), c.hour(),
+                         c.minute(), c.second(), nanos);
 }
 
 GoAddr ToGoAddr(const sockaddr_storage& addr) {

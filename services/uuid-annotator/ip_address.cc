@@ -10,14 +10,11 @@ std::optional<IpAddress> ParseText(absl::string_view text, bool unmap) {
   if (text.find(':') == absl::string_view::npos) {
     std::optional<std::array<uint8_t, 4>> v4 = netaddr::ParseIpv4(text);
     if (!v4) return std::nullopt;
-    return IpAddress::V4(static_cast<uint32_t>((*v4)[0]) << 24 |
-                         static_cast<uint32_t>((*v4)[1]) << 16 |
-                         static_cast<uint32_t>((*v4)[2]) << 8 | (*v4)[3]);
+    return IpAddress::V6(netaddr::V4Mapped(*v4)).Unmapped();
   }
   std::optional<netaddr::Ip16> v6 = netaddr::ParseIpv6(text);
   if (!v6) return std::nullopt;
-  if (unmap && netaddr::IsV4Mapped(*v6)) return IpAddress::V6(*v6).Unmapped();
-  return IpAddress::V6(*v6);
+  return unmap ? IpAddress::V6(*v6).Unmapped() : IpAddress::V6(*v6);
 }
 
 }  // namespace
