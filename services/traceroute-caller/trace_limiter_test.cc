@@ -1,10 +1,12 @@
 // TraceLimiter: never more jobs at once than the limit, a bounded queue, and a clean stop.
 #include "services/traceroute-caller/trace_limiter.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
@@ -14,30 +16,40 @@ namespace {
 TEST(TraceLimiterTest, RunsAtMostTheLimitAtOnce) {
   TraceLimiter limiter({3, 100});
   absl::Notification release;
-  std::atomic<int> now{0}, peak{0}, done{0};
+  absl::Mutex mu;
+  int now = 0, peak = 0;
+  std::atomic<int> done{0};
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(limiter
                     .Submit({[&] {
-                               int n = now.fetch_add(1) + 1;
-                               int p = peak.load();
-                               while (n > p && !peak.compare_exchange_weak(p, n)) {
+                               {
+                                 absl::MutexLock lock(&mu);
+                                 peak = std::max(peak, ++now);
                                }
                                release.WaitForNotification();
-                               now.fetch_sub(1);
+                               {
+                                 absl::MutexLock lock(&mu);
+                                 --now;
+                               }
                                done.fetch_add(1);
                              },
                              nullptr})
                     .ok());
   }
-  // Bounded wait until the first three hold their slots.
-  absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (limiter.running() < 3 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  // Waits (bounded) until three jobs are inside their bodies, not merely taken off the queue.
+  {
+    absl::MutexLock lock(&mu);
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(
+                                        +[](int* n) { return *n == 3; }, &now),
+                                    absl::Seconds(10)));
+  }
   EXPECT_EQ(limiter.running(), 3);
   EXPECT_EQ(limiter.queued(), 17u);
   release.Notify();
   EXPECT_TRUE(limiter.WaitIdle(absl::Now() + absl::Seconds(10)));
   EXPECT_EQ(done.load(), 20);
-  EXPECT_EQ(peak.load(), 3);
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(peak, 3);
   EXPECT_EQ(limiter.peak_running(), 3);
 }
 
