@@ -32,15 +32,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   void Start() {
     if constexpr (std::is_same_v<Stream, TlsSocket>) {
       ArmTimer();
-      stream_.async_handshake(asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](error_code ec) {
-                                self->timer_.cancel();
-                                if (ec) {
-                                  VLOG(1) << "tls handshake: " << ec.message();
-                                  return self->Close();
-                                }
-                                self->ReadRequest();
-                              });
+      stream_.async_handshake([self = this->shared_from_this()](error_code ec) {
+        self->timer_.cancel();
+        if (ec) {
+          VLOG(1) << "tls handshake: " << ec.message();
+          return self->Close();
+        }
+        self->ReadRequest();
+      });
     } else {
       ReadRequest();
     }
@@ -162,7 +161,9 @@ void StartHttpSession(TcpSocket socket, const HttpShared* shared) {
 }
 
 void StartHttpsSession(TcpSocket socket, asio::ssl::context* tls, const HttpShared* shared) {
-  std::make_shared<HttpSession<TlsSocket>>(TlsSocket(std::move(socket), *tls), shared)->Start();
+  std::make_shared<HttpSession<TlsSocket>>(TlsSocket(std::move(socket), tls->native_handle()),
+                                           shared)
+      ->Start();
 }
 
 }  // namespace mlab::ndt7

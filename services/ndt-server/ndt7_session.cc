@@ -19,7 +19,6 @@
 #include "boost/asio/write.hpp"
 #include "boost/beast/core/stream_traits.hpp"
 #include "boost/beast/websocket.hpp"
-#include "boost/beast/websocket/ssl.hpp"
 #include "glog/logging.h"
 #include "lib/uuid/process_prefix.h"
 #include "lib/uuid/uuid.h"
@@ -155,18 +154,19 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     read_chunk_ = decision_.direction == Direction::kUpload ? kUploadReadChunk : kDownloadReadChunk;
     if (decision_.direction == Direction::kUpload) SetReceiveLowWatermark(kUploadLowWatermark);
     receive_buffer_ = std::make_unique<char[]>(read_chunk_);
-    // Cleartext downloads write prepared frames themselves (see WriteFrame).
-    if constexpr (!kIsTls<Stream>) {
-      if (decision_.direction == Direction::kDownload) {
-        frames_ = &FramedPayload::Get();
-        const bool peer_is_local =
-            remote.ip.rfind("127.", 0) == 0 || remote.ip == "::1" || remote.ip == local.ip;
-        frame_write_ = ChooseFrameWrite(env_->frame_write, peer_is_local, frames_->fd() >= 0);
-      }
+    // Downloads where the socket takes plaintext (cleartext, or kTLS encrypting in the kernel)
+    // write prepared frames themselves (see WriteFrame).
+    bool plaintext_socket = !kIsTls<Stream>;
+    if constexpr (kIsTls<Stream>) plaintext_socket = ws_.next_layer().ktls_send();
+    if (decision_.direction == Direction::kDownload && plaintext_socket) {
+      frames_ = &FramedPayload::Get();
+      const bool peer_is_local =
+          remote.ip.rfind("127.", 0) == 0 || remote.ip == "::1" || remote.ip == local.ip;
+      frame_write_ = ChooseFrameWrite(env_->frame_write, peer_is_local, frames_->fd() >= 0);
     }
     // Uploads bypass Beast's reader: binary payload is never unmasked, and on cleartext
-    // connections it is dropped in the kernel unread. So do cleartext downloads: Beast's reader
-    // would answer a Ping on its own, possibly in the middle of a frame we are sending.
+    // connections it is dropped in the kernel unread. So do prepared-frame downloads: Beast's
+    // reader would answer a Ping on its own, possibly in the middle of a frame we are sending.
     raw_reader_ = decision_.direction == Direction::kUpload || frames_ != nullptr;
     if (raw_reader_) {
       parser_.emplace(kMaxMessageSize);
@@ -279,7 +279,7 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->Pump(); });
   }
 
-  // TLS downloads: Beast frames and OpenSSL encrypts the shared payload.
+  // TLS downloads without kTLS: Beast frames and OpenSSL encrypts the shared payload.
   void WriteBinary() {
     writing_ = true;
     ws_.binary(true);
@@ -638,6 +638,7 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
       summary.download_write = frames_ == nullptr                      ? "tls"
                                : frame_write_ == FrameWrite::kSendfile ? "sendfile"
                                                                        : "send";
+      if (kIsTls<Stream> && frames_ != nullptr) summary.download_write.insert(0, "ktls+");
     }
     summary.duration = now - result_.data.start_time;
     summary.rate_mbps = rate;

@@ -9,17 +9,17 @@
 #include <memory>
 
 #include "boost/asio/ip/tcp.hpp"
-#include "boost/asio/ssl/stream.hpp"
 #include "boost/beast/http/message.hpp"
 #include "boost/beast/http/string_body.hpp"
 #include "services/ndt-server/ndt7_handler.h"
 #include "services/ndt-server/open_conn.h"
 #include "services/ndt-server/session_env.h"
+#include "services/ndt-server/tls_stream.h"
 
 namespace mlab::ndt7 {
 
 using TcpSocket = boost::asio::ip::tcp::socket;
-using TlsSocket = boost::asio::ssl::stream<TcpSocket>;
+using TlsSocket = TlsStream;
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 // Takes over `stream` (TcpSocket or TlsSocket) after the HTTP request was read and admitted,

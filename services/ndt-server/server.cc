@@ -12,6 +12,7 @@
 #include "boost/asio/steady_timer.hpp"
 #include "glog/logging.h"
 #include "lib/admin/listen_address.h"
+#include "services/ndt-server/tls_stream.h"
 
 namespace mlab::ndt7 {
 
@@ -70,6 +71,7 @@ absl::StatusOr<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const std::st
     return absl::InvalidArgumentError("the private key does not match the certificate");
   }
   SSL_CTX_set_alpn_select_cb(ctx->native_handle(), SelectHttp11, nullptr);
+  PrepareTlsContext(ctx->native_handle());
   return ctx;
 }
 

@@ -22,7 +22,7 @@ struct TestSummary {
   std::string protocol;        // "ndt7+ws" or "ndt7+wss"
   std::string client;          // host:port
   int64_t app_bytes = 0;       // WebSocket payload bytes sent (download) or received (upload)
-  std::string download_write;  // downloads: "send", "sendfile" or "tls"
+  std::string download_write;  // downloads: "send", "sendfile", "tls", "ktls+send", "ktls+sendfile"
   absl::Duration duration;
   double rate_mbps = 0;  // from the last server TCPInfo, as upstream's metric
   std::string sender_exit;
