@@ -4,9 +4,9 @@
 #
 #   bench/ndt-server/run.sh [--concurrent N]     (default N = 300)
 #
-# 1. One ndt7 download and one upload (ndt7-client-go) per server: bytes moved per second of
-#    server CPU (user+system, from /proc/<pid>/stat), with bytes from the servers' own result
-#    files (last TCPInfo.BytesAcked / BytesReceived).
+# 1. One ndt7 download and one upload over ws, and one download over wss (ndt7-client-go) per
+#    server: bytes moved per second of server CPU (user+system, from /proc/<pid>/stat), with
+#    bytes from the servers' own result files (last TCPInfo.BytesAcked / BytesReceived).
 # 2. iperf3 -R for 10 s: bytes the iperf3 server sent per second of its CPU (the physical limit
 #    of a TCP sender on this machine).
 # 3. N concurrent downloads (bench/ndt-server/loadgen, one Go process): total throughput, server
@@ -56,7 +56,9 @@ start() {
   local kind=$1 data=$2
   mkdir -p "$data"
   PORT=$(port)
-  local common=(-ndt7_addr_cleartext "127.0.0.1:$PORT" -ndt7_addr "127.0.0.1:$(port)"
+  TLS_PORT=$(port)
+  local common=(-ndt7_addr_cleartext "127.0.0.1:$PORT" -ndt7_addr "127.0.0.1:$TLS_PORT"
+                -cert "$work/cert.pem" -key "$work/key.pem"
                 -health_addr "127.0.0.1:$(port)" -prometheusx.listen-address "127.0.0.1:$(port)"
                 -datadir "$data" -htmldir "$work")
   if [[ $kind == cpp ]]; then
@@ -101,24 +103,32 @@ print(total)
 PY
 }
 
+# Both servers serve wss with the same self-signed P-256 certificate.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
+
 rec() { printf '%s\t%s\n' "$1" "$2" >>"$work/results.tsv"; }
-single() {  # kind direction
-  local kind=$1 dir=$2 data="$work/$1-$2"
+single() {  # kind direction [scheme]
+  local kind=$1 dir=$2 scheme=${3:-ws}
+  local data="$work/$1-$2" name="$1-$2"
+  [[ $scheme == wss ]] && { data="$work/$1-wss-$2"; name="$1-wss-$2"; }
   start "$kind" "$data"
+  local target="127.0.0.1:$PORT" tls=()
+  [[ $scheme == wss ]] && { target="127.0.0.1:$TLS_PORT"; tls=(-no-verify); }
   local flags=(-download=false)
   [[ $dir == download ]] && flags=(-upload=false)
   local t0; t0=$(ticks "$PID")
   # The client's CPU too: on loopback, whichever side triggers a transmission also runs the
   # receiver's TCP processing, so the two split one bill and the server's share alone can mislead.
   local TIMEFORMAT='%U %S'
-  { time timeout 60 "$peers/bin/ndt7-client" -scheme ws -server "127.0.0.1:$PORT" -format json "${flags[@]}" >/dev/null 2>&1; } 2>"$work/client-time" || true
+  { time timeout 60 "$peers/bin/ndt7-client" -scheme "$scheme" -server "$target" "${tls[@]}" -format json "${flags[@]}" >/dev/null 2>&1; } 2>"$work/client-time" || true
   sleep 1  # let the result file land
   local t1; t1=$(ticks "$PID")
   stop
   local bytes; bytes=$(result_bytes "$data")
-  rec "$kind-$dir-bytes" "$bytes"
-  rec "$kind-$dir-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
-  rec "$kind-$dir-client-cpu" "$(awk '{print $1 + $2}' "$work/client-time")"
+  rec "$name-bytes" "$bytes"
+  rec "$name-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
+  rec "$name-client-cpu" "$(awk '{print $1 + $2}' "$work/client-time")"
 }
 
 concurrent_run() {  # kind
@@ -140,6 +150,8 @@ for kind in cpp go; do
     echo "bench: $kind $dir" >&2
     single "$kind" "$dir"
   done
+  echo "bench: $kind download over wss" >&2
+  single "$kind" download wss
 done
 
 echo "bench: iperf3 -R" >&2
@@ -181,6 +193,10 @@ for what in ("download", "upload"):
     print(f"  {what:8}  C++ {c/1e9:6.2f} GB/CPU-s (client {float(R['cpp-'+what+'-client-cpu']):5.2f} CPU-s)"
           f"   Go {g/1e9:6.2f} GB/CPU-s (client {float(R['go-'+what+'-client-cpu']):5.2f} CPU-s)"
           f"   C++/Go = {c/g if g else 0:.2f}x")
+c, g = per_cpu("cpp", "wss-download"), per_cpu("go", "wss-download")
+print(f"  download over wss  C++ {c/1e9:6.2f} GB/CPU-s ({float(R['cpp-wss-download-bytes'])/1e9:5.2f} GB in {float(R['cpp-wss-download-cpu']):5.2f} CPU-s)"
+      f"   Go {g/1e9:6.2f} GB/CPU-s ({float(R['go-wss-download-bytes'])/1e9:5.2f} GB in {float(R['go-wss-download-cpu']):5.2f} CPU-s)"
+      f"   C++/Go = {c/g if g else 0:.2f}x")
 ip = iperf_bytes / iperf_cpu if iperf_cpu else 0
 c = per_cpu("cpp", "download")
 print(f"  iperf3 sender {ip/1e9:6.2f} GB/CPU-s ({iperf_bytes/1e9:.2f} GB in {iperf_cpu:.2f} CPU-s)   C++ download / iperf3 = {c/ip if ip else 0:.2f}x")

@@ -53,20 +53,32 @@ TlsStream::Step TlsStream::Try(Kind kind, asio::mutable_buffer in, asio::const_b
   }
   ERR_clear_error();  // The error queue is per thread, shared by every connection of the loop.
   errno = 0;
-  int rc = 0;
-  switch (kind) {
-    case Kind::kHandshake:
-      rc = SSL_do_handshake(ssl_.get());
-      break;
-    case Kind::kRead:
-      rc = SSL_read_ex(ssl_.get(), in.data(), in.size(), &step.bytes);
-      break;
-    case Kind::kWrite:
-      rc = SSL_write_ex(ssl_.get(), out.data(), out.size(), &step.bytes);
-      break;
+  int rc = 1;
+  if (kind == Kind::kHandshake) {
+    rc = SSL_do_handshake(ssl_.get());
+  } else {
+    // A record at a time (16 KiB) through one operation each would cost an event-loop round per
+    // record: go on while the socket takes more, or (reading) while records are buffered.
+    auto* const in_bytes = static_cast<unsigned char*>(in.data());
+    const auto* const out_bytes = static_cast<const unsigned char*>(out.data());
+    const size_t size = kind == Kind::kRead ? in.size() : out.size();
+    while (step.bytes < size) {
+      size_t n = 0;
+      rc = kind == Kind::kRead
+               ? SSL_read_ex(ssl_.get(), in_bytes + step.bytes, size - step.bytes, &n)
+               : SSL_write_ex(ssl_.get(), out_bytes + step.bytes, size - step.bytes, &n);
+      if (rc != 1) break;
+      step.bytes += n;
+      if (kind == Kind::kRead && SSL_has_pending(ssl_.get()) == 0) break;
+    }
+    // What moved is reported now; a stop (or an error) shows again on the next call. A record
+    // OpenSSL holds after WANT_WRITE is the start of what the caller passes next, as it requires.
+    if (step.bytes > 0) {
+      ERR_clear_error();
+      return step;
+    }
   }
   if (rc == 1) return step;
-  step.bytes = 0;
   const int saved_errno = errno;
   switch (SSL_get_error(ssl_.get(), rc)) {
     case SSL_ERROR_WANT_READ:
