@@ -96,14 +96,18 @@ class FakeGcs : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string binary = testing::PeersDir() + "/bin/fake-gcs-server";
-    port_ = testing::FreePort();
-    server_ = std::make_unique<PeerProcess>(
-        std::vector<std::string>{binary, "-scheme", "http", "-host", "127.0.0.1", "-port",
-                                 absl::StrCat(port_), "-backend", "memory", "-log-level", "error"});
-    ASSERT_TRUE(server_->started())
-        << "fake-gcs-server is not installed at " << binary << "; run tools/setup";
+    port_ = testing::StartHttpPeer(
+        [&](int port) {
+          return std::vector<std::string>{
+              binary,  "-scheme",          "http",     "-host",  "127.0.0.1",
+              "-port", absl::StrCat(port), "-backend", "memory", "-log-level",
+              "error"};
+        },
+        "/storage/v1/b", &server_);
+    ASSERT_NE(server_, nullptr) << "fake-gcs-server is not installed at " << binary
+                                << "; run tools/setup";
+    ASSERT_NE(port_, 0) << "fake-gcs-server did not start";
     endpoint_ = absl::StrCat("http://127.0.0.1:", port_);
-    ASSERT_TRUE(testing::WaitForHttp(endpoint_ + "/storage/v1/b", absl::Seconds(30)));
     HttpClient http;
     HttpRequest create;
     create.method = "POST";
@@ -164,15 +168,20 @@ TEST_F(FakeGcs, UnreachableServerIsRetryable) {
 TEST(S3UploaderTest, KeepsTheContractAgainstS3rver) {
   std::string script = testing::PeersDir() + "/node/node_modules/s3rver/bin/s3rver.js";
   ScratchDir data;
-  int port = testing::FreePort();
   ASSERT_EQ(access(script.c_str(), R_OK), 0)
       << "s3rver is not installed at " << script << "; run tools/setup";
-  PeerProcess server({"/usr/bin/node", script, "--directory", data.path(), "--address", "127.0.0.1",
-                      "--port", absl::StrCat(port), "--configure-bucket", "pusher-test",
-                      "--silent"});
-  ASSERT_TRUE(server.started());
+  std::unique_ptr<PeerProcess> server;
+  const int port = testing::StartHttpPeer(
+      [&](int port) {
+        return std::vector<std::string>{
+            "/usr/bin/node",      script,        "--directory", data.path(),
+            "--address",          "127.0.0.1",   "--port",      absl::StrCat(port),
+            "--configure-bucket", "pusher-test", "--silent"};
+      },
+      "/", &server);
+  ASSERT_NE(server, nullptr) << "node is missing; run tools/setup";
+  ASSERT_NE(port, 0) << "s3rver did not start";
   std::string endpoint = absl::StrCat("http://127.0.0.1:", port);
-  ASSERT_TRUE(testing::WaitForHttp(endpoint + "/", absl::Seconds(30)));
   S3Uploader::Options options;
   options.endpoint = endpoint;
   options.bucket = "pusher-test";

@@ -119,6 +119,13 @@ PeerProcess::PeerProcess(std::vector<std::string> argv) {
   }
 }
 
+bool PeerProcess::running() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, nullptr, WNOHANG) == 0) return true;
+  pid_ = -1;  // reaped
+  return false;
+}
+
 PeerProcess::~PeerProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGKILL);
@@ -143,17 +150,36 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-bool WaitForHttp(const std::string& url, absl::Duration limit) {
+bool WaitForHttp(const std::string& url, absl::Duration limit, PeerProcess* peer) {
   HttpClient http;
   absl::Time deadline = absl::Now() + limit;
   while (absl::Now() < deadline) {
+    if (peer != nullptr && !peer->running()) return false;
     HttpRequest request;
     request.url = url;
     request.timeout = absl::Seconds(2);
-    if (http.Do(request).ok()) return true;
+    if (http.Do(request).ok()) return peer == nullptr || peer->running();
     absl::SleepFor(absl::Milliseconds(50));  // Readiness poll, bounded by `limit`.
   }
   return false;
+}
+
+int StartHttpPeer(const std::function<std::vector<std::string>(int port)>& argv_for,
+                  const std::string& probe_path, std::unique_ptr<PeerProcess>* peer) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int port = FreePort();
+    *peer = std::make_unique<PeerProcess>(argv_for(port));
+    if (!(*peer)->started()) {
+      peer->reset();
+      return 0;
+    }
+    if (WaitForHttp(absl::StrCat("http://127.0.0.1:", port, probe_path), absl::Seconds(30),
+                    peer->get())) {
+      return port;
+    }
+    LOG(WARNING) << "test peer did not come up on port " << port << "; trying another";
+  }
+  return 0;
 }
 
 }  // namespace mlab::pusher::testing

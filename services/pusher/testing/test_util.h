@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,8 @@ class PeerProcess {
   explicit PeerProcess(std::vector<std::string> argv);
   ~PeerProcess();
   bool started() const { return pid_ > 0; }
+  // False once the process has exited (e.g. it could not bind its port).
+  bool running();
 
  private:
   pid_t pid_ = -1;
@@ -45,8 +49,16 @@ class PeerProcess {
 std::string PeersDir();
 // A port that was free a moment ago on 127.0.0.1.
 int FreePort();
-// Polls `url` until it answers any HTTP status, for at most `limit`.
-bool WaitForHttp(const std::string& url, absl::Duration limit);
+// Polls `url` until it answers any HTTP status, for at most `limit`; with `peer`, gives up as
+// soon as that process has exited (an answer would then come from someone else's server).
+bool WaitForHttp(const std::string& url, absl::Duration limit, PeerProcess* peer = nullptr);
+
+// Starts an HTTP peer on a free port and waits until http://127.0.0.1:<port><probe_path>
+// answers while it runs. `argv_for(port)` is its command line. Another test may take the port
+// between FreePort() and the peer's bind, so up to three ports are tried. Returns the port, or 0
+// (with `*peer` null when the peer is not installed).
+int StartHttpPeer(const std::function<std::vector<std::string>(int port)>& argv_for,
+                  const std::string& probe_path, std::unique_ptr<PeerProcess>* peer);
 
 }  // namespace mlab::pusher::testing
 
