@@ -9,8 +9,8 @@
 #    bytes from the servers' own result files (last TCPInfo.BytesAcked / BytesReceived).
 # 2. iperf3 -R for 10 s: bytes the iperf3 server sent per second of its CPU (the physical limit
 #    of a TCP sender on this machine).
-# 3. N concurrent downloads (bench/ndt-server/loadgen, one Go process): total throughput, server
-#    CPU, bytes per CPU-second, and the server's peak RSS (VmHWM).
+# 3. N concurrent downloads over ws, then over wss (bench/ndt-server/loadgen, one Go process):
+#    total throughput, server CPU, bytes per CPU-second, and the server's peak RSS (VmHWM).
 # Peers are installed under $MLAB_PEERS/bin on first use (Go module proxy, Debian iperf3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -131,18 +131,22 @@ single() {  # kind direction [scheme]
   rec "$name-client-cpu" "$(awk '{print $1 + $2}' "$work/client-time")"
 }
 
-concurrent_run() {  # kind
-  local kind=$1 data="$work/$1-load"
+concurrent_run() {  # kind [scheme]
+  local kind=$1 scheme=${2:-ws} what=load
+  [[ $scheme == wss ]] && what=wss-load
+  local data="$work/$kind-$what"
   start "$kind" "$data"
+  local target="127.0.0.1:$PORT"
+  [[ $scheme == wss ]] && target="127.0.0.1:$TLS_PORT"
   local t0; t0=$(ticks "$PID")
-  local out; out=$("$peers/bin/ndt7-load" -server "127.0.0.1:$PORT" -n "$concurrent")
+  local out; out=$("$peers/bin/ndt7-load" -scheme "$scheme" -server "$target" -n "$concurrent")
   sleep 2
   local t1; t1=$(ticks "$PID")
-  rec "$kind-load-rss" "$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")"
+  rec "$kind-$what-rss" "$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")"
   stop
-  rec "$kind-load-out" "$out"
-  rec "$kind-load-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
-  rec "$kind-load-bytes" "$(result_bytes "$data")"
+  rec "$kind-$what-out" "$out"
+  rec "$kind-$what-cpu" "$(python3 -c "print(($t1 - $t0) / $hz)")"
+  rec "$kind-$what-bytes" "$(result_bytes "$data")"
 }
 
 for kind in cpp go; do
@@ -168,6 +172,8 @@ print(e["sum_sent"]["bytes"], e["cpu_utilization_percent"]["remote_total"] / 100
 for kind in cpp go; do
   echo "bench: $kind $concurrent concurrent downloads" >&2
   concurrent_run "$kind"
+  echo "bench: $kind $concurrent concurrent downloads over wss" >&2
+  concurrent_run "$kind" wss
 done
 
 python3 - "$iperf_bytes" "$iperf_cpu" "$concurrent" "$work/results.tsv" <<'PY'
@@ -201,14 +207,15 @@ ip = iperf_bytes / iperf_cpu if iperf_cpu else 0
 c = per_cpu("cpp", "download")
 print(f"  iperf3 sender {ip/1e9:6.2f} GB/CPU-s ({iperf_bytes/1e9:.2f} GB in {iperf_cpu:.2f} CPU-s)   C++ download / iperf3 = {c/ip if ip else 0:.2f}x")
 print()
-print(f"{n} concurrent downloads (bench/ndt-server/loadgen):")
-for kind in ("cpp", "go"):
-    out = json.loads(R[f"{kind}-load-out"])
-    print(f"  {kind:3}  completed {out['completed']}/{out['tests']}  {out['bytes']*8/out['seconds']/1e9:6.2f} Gbit/s"
-          f"  server CPU {float(R[kind+'-load-cpu']):6.2f} s  {per_cpu(kind,'load')/1e9:5.2f} GB/CPU-s"
-          f"  peak RSS {int(R[kind+'-load-rss'])/1024:7.1f} MiB")
-rc, rg = int(R["cpp-load-rss"]), int(R["go-load-rss"])
-print(f"  C++/Go: bytes per CPU-s {per_cpu('cpp','load')/per_cpu('go','load') if per_cpu('go','load') else 0:.2f}x, peak RSS {rc/rg if rg else 0:.2f}x")
+for what, label in (("load", "ws"), ("wss-load", "wss")):
+    print(f"{n} concurrent downloads over {label} (bench/ndt-server/loadgen):")
+    for kind in ("cpp", "go"):
+        out = json.loads(R[f"{kind}-{what}-out"])
+        print(f"  {kind:3}  completed {out['completed']}/{out['tests']}  {out['bytes']*8/out['seconds']/1e9:6.2f} Gbit/s"
+              f"  server CPU {float(R[kind+'-'+what+'-cpu']):6.2f} s  {per_cpu(kind,what)/1e9:5.2f} GB/CPU-s"
+              f"  peak RSS {int(R[kind+'-'+what+'-rss'])/1024:7.1f} MiB")
+    rc, rg = int(R[f"cpp-{what}-rss"]), int(R[f"go-{what}-rss"])
+    print(f"  C++/Go: bytes per CPU-s {per_cpu('cpp',what)/per_cpu('go',what) if per_cpu('go',what) else 0:.2f}x, peak RSS {rc/rg if rg else 0:.2f}x")
 print()
 print("targets: >=1.5x Go bytes/CPU-s; download >=0.8x iperf3 sender; peak RSS <=0.33x Go")
 PY
