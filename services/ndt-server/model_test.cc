@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -202,6 +203,11 @@ TEST(FramedPayload, EveryMessageSizeIsAHeaderThenThePayloadPrefix) {
   }
   // Sealed: nobody can change what every connection sends.
   EXPECT_EQ(pwrite(frames.fd(), "x", 1, 0), -1);
+  // The shared payload is the largest frame's, not a second megabyte; and it is random.
+  const FramedPayload::Frame largest = frames.FrameFor(1u << 20);
+  EXPECT_EQ(SharedPayload().data(), frames.data() + largest.offset + 10);
+  std::set<char> values(SharedPayload().begin(), SharedPayload().end());
+  EXPECT_EQ(values.size(), 256u);
 }
 
 TEST(FramedPayload, SendfileExceptToThisHostUnlessForced) {

@@ -27,21 +27,21 @@ bool WriteAll(int fd, const char* data, size_t n) {
   return true;
 }
 
+// kMaxScaledMessageSize random bytes: incompressible, so no middlebox shortens the test.
+std::string RandomPayload() {
+  std::string data(kMaxScaledMessageSize, '\0');
+  std::random_device seed;
+  std::mt19937_64 rng(seed());
+  for (size_t i = 0; i + 8 <= data.size(); i += 8) {
+    const uint64_t v = rng();
+    __builtin_memcpy(data.data() + i, &v, 8);
+  }
+  return data;
+}
+
 }  // namespace
 
-absl::string_view SharedPayload() {
-  static const char* const payload = [] {
-    char* data = new char[kMaxScaledMessageSize];
-    std::random_device seed;
-    std::mt19937_64 rng(seed());
-    for (size_t i = 0; i + 8 <= kMaxScaledMessageSize; i += 8) {
-      const uint64_t v = rng();
-      __builtin_memcpy(data + i, &v, 8);
-    }
-    return data;
-  }();
-  return absl::string_view(payload, kMaxScaledMessageSize);
-}
+absl::string_view SharedPayload() { return FramedPayload::Get().payload(); }
 
 size_t BinaryFrameHeader(uint64_t payload_size, unsigned char out[10]) {
   out[0] = 0x82;  // FIN, binary
@@ -78,8 +78,14 @@ FrameWrite ChooseFrameWrite(FrameWritePolicy policy, bool peer_is_local, bool ha
   return peer_is_local ? FrameWrite::kSend : FrameWrite::kSendfile;
 }
 
+absl::string_view FramedPayload::payload() const {
+  // The largest frame's payload is the whole buffer: every message is a prefix of it.
+  const Frame& largest = frames_.back();
+  return {data_ + largest.offset + (largest.length - kMaxScaledMessageSize), kMaxScaledMessageSize};
+}
+
 const FramedPayload* FramedPayload::Build() {
-  const absl::string_view payload = SharedPayload();
+  const std::string payload = RandomPayload();
   std::string frames_bytes;
   std::vector<Frame> frames;
   for (size_t size = kInitialMessageSize; size <= kMaxScaledMessageSize; size *= 2) {

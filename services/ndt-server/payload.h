@@ -15,6 +15,7 @@ namespace mlab::ndt7 {
 
 // One read-only buffer of kMaxScaledMessageSize random bytes for every connection: server frames
 // are not masked, so every download message is a prefix of it and nothing is copied per send.
+// It is the payload of FramedPayload's largest frame, so the process holds it once.
 absl::string_view SharedPayload();
 
 // Every download message as a complete server WebSocket frame (header, then a prefix of
@@ -35,6 +36,8 @@ class FramedPayload {
   const char* data() const { return data_; }
   // The same bytes as a file for sendfile(2); -1 if this kernel gave us no memfd.
   int fd() const { return fd_; }
+  // The largest frame's payload: SharedPayload().
+  absl::string_view payload() const;
   // `message_size` must be one MessageSizer yields: kInitialMessageSize doubled, at most
   // kMaxScaledMessageSize.
   Frame FrameFor(size_t message_size) const;
