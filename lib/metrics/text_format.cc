@@ -4,31 +4,10 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "lib/json/go_encoding.h"
+
 namespace mlab::metrics {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if the bytes there are not valid UTF-8.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto is_cont = [&](size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return is_cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!is_cont(i + 1) || !is_cont(i + 2)) return 0;
-    // Reject overlong encodings and UTF-16 surrogates.
-    if (c == 0xE0 && byte(i + 1) < 0xA0) return 0;
-    if (c == 0xED && byte(i + 1) > 0x9F) return 0;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!is_cont(i + 1) || !is_cont(i + 2) || !is_cont(i + 3)) return 0;
-    if (c == 0xF0 && byte(i + 1) < 0x90) return 0;
-    if (c == 0xF4 && byte(i + 1) > 0x8F) return 0;
-    return 4;
-  }
-  return 0;
-}
 
 bool IsNameStart(char c, bool allow_colon) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
@@ -132,32 +111,21 @@ void AppendEscapedHelp(absl::string_view help, std::string* out) {
 }
 
 void AppendEscapedLabelValue(absl::string_view value, std::string* out) {
-  for (size_t i = 0; i < value.size();) {
-    const size_t len = Utf8SequenceLength(value, i);
-    if (len == 0) {
-      out->append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER.
-      ++i;
-      continue;
+  // Each byte that is not valid UTF-8 becomes U+FFFD, so the exposition stays valid UTF-8.
+  for (const char c : json::SanitizeUtf8(value)) {
+    switch (c) {
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      default:
+        out->push_back(c);
     }
-    if (len == 1) {
-      const char c = value[i];
-      switch (c) {
-        case '\\':
-          out->append("\\\\");
-          break;
-        case '"':
-          out->append("\\\"");
-          break;
-        case '\n':
-          out->append("\\n");
-          break;
-        default:
-          out->push_back(c);
-      }
-    } else {
-      out->append(value.data() + i, len);
-    }
-    i += len;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "lib/json/go_encoding.h"
 #include "lib/testing/fuzz_input.h"
 #include "rapidjson/document.h"
 #include "rapidjson/encodings.h"
@@ -28,40 +29,6 @@ void CheckLine(const std::string& line, const std::string& uuid, bool uuid_is_ut
   if (std::string(it->value.GetString(), it->value.GetStringLength()) != uuid) __builtin_trap();
 }
 
-// Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF) and no NUL. Written out
-// rather than rapidjson's Validate, which reads a truncated sequence's missing bytes past the end.
-bool IsUtf8(const std::string& s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t n = s.size();
-  for (size_t i = 0; i < n;) {
-    const unsigned char c = p[i];
-    if (c == 0) return false;
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -77,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   id.cookie = input.U64();
   const absl::Time when = absl::FromUnixNanos(static_cast<int64_t>(input.U64() >> 1));
   const std::string uuid(input.Rest());
-  const bool utf8 = IsUtf8(uuid);
+  // Strict UTF-8 (what SanitizeUtf8 keeps unchanged) and no NUL.
+  const bool utf8 = uuid.find('\0') == std::string::npos && mlab::json::SanitizeUtf8(uuid) == uuid;
   CheckLine(LegacyOpenLine(when, uuid, id), uuid, utf8);
   CheckLine(LegacyCloseLine(when, uuid), uuid, utf8);
   return 0;
