@@ -25,8 +25,10 @@
 #include "boost/asio/connect.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/ssl.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/websocket.hpp"
+#include "boost/beast/websocket/ssl.hpp"
 #include "gtest/gtest.h"
 #include "lib/metrics/registry.h"
 #include "lib/uuid/process_prefix.h"
@@ -38,6 +40,7 @@
 #include "services/ndt-server/session_env.h"
 #include "services/ndt-server/static_files.h"
 #include "services/ndt-server/test_util.h"
+#include "services/ndt-server/tls_test_util.h"
 
 namespace mlab::ndt7 {
 namespace {
@@ -55,6 +58,7 @@ struct HarnessOptions {
   std::unique_ptr<TxController> tx;
   absl::Duration http_timeout = absl::Seconds(10);
   FrameWritePolicy frame_write = FrameWritePolicy::kAuto;
+  bool tls = false;  // wss as well, with a fresh self-signed certificate
 };
 
 // One server on 127.0.0.1 with a temporary datadir and htmldir; collects finished tests.
@@ -87,6 +91,14 @@ class Harness {
     ServerOptions options;
     options.cleartext_address = "127.0.0.1:0";
     options.threads = 2;
+    if (o.tls) {
+      const testing::PemPair pem = testing::SelfSignedPem();
+      options.tls_address = "127.0.0.1:0";
+      options.cert_file = tls_.path() + "/cert.pem";
+      options.key_file = tls_.path() + "/key.pem";
+      testing::WriteFile(options.cert_file, pem.cert);
+      testing::WriteFile(options.key_file, pem.key);
+    }
     server_ = std::make_unique<Ndt7Server>(options, &shared_);
     absl::Status s = server_->Start();
     EXPECT_TRUE(s.ok()) << s;
@@ -97,6 +109,7 @@ class Harness {
   }
 
   int port() const { return server_->cleartext_port(); }
+  int tls_port() const { return server_->tls_port(); }
   const std::string& datadir() const { return data_.path(); }
 
   // Waits until `n` tests have finished (results written); returns them.
@@ -109,6 +122,7 @@ class Harness {
  private:
   testing::TempDir data_;
   testing::TempDir html_;
+  testing::TempDir tls_;
   ResultWriter writer_;
   AccessControl access_;
   Ndt7Handler handler_;
@@ -136,10 +150,9 @@ struct ClientRun {
   int64_t uploaded = 0;
 };
 
-std::unique_ptr<websocket::stream<tcp::socket>> Connect(asio::io_context& ioc, int port,
-                                                        const std::string& target, ClientRun* run) {
-  auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc);
-  ws->next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+// The ndt7 WebSocket handshake on a connected stream; false (with the error in `run`) if refused.
+template <class Ws>
+bool Handshake(Ws* ws, const std::string& target, ClientRun* run) {
   ws->set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
     req.set(beast::http::field::sec_websocket_protocol, "net.measurementlab.ndt.v7");
   }));
@@ -149,7 +162,7 @@ std::unique_ptr<websocket::stream<tcp::socket>> Connect(asio::io_context& ioc, i
   ws->handshake(res, "127.0.0.1", target, ec);
   if (ec) {
     run->handshake_error = ec.message();
-    return nullptr;
+    return false;
   }
   run->connected = true;
   run->response_subprotocol = std::string(res[beast::http::field::sec_websocket_protocol]);
@@ -157,10 +170,36 @@ std::unique_ptr<websocket::stream<tcp::socket>> Connect(asio::io_context& ioc, i
     if (kind == websocket::frame_type::ping) run->pings.emplace_back(payload);
     if (kind == websocket::frame_type::pong) run->pongs.emplace_back(payload);
   });
+  return true;
+}
+
+std::unique_ptr<websocket::stream<tcp::socket>> Connect(asio::io_context& ioc, int port,
+                                                        const std::string& target, ClientRun* run) {
+  auto ws = std::make_unique<websocket::stream<tcp::socket>>(ioc);
+  ws->next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  if (!Handshake(ws.get(), target, run)) return nullptr;
   return ws;
 }
 
-void ReadUntilClosed(websocket::stream<tcp::socket>& ws, ClientRun* run) {
+using WssStream = websocket::stream<asio::ssl::stream<tcp::socket>>;
+
+// wss, the certificate not verified (self-signed, tests only).
+std::unique_ptr<WssStream> ConnectTls(asio::io_context& ioc, asio::ssl::context& tls, int port,
+                                      const std::string& target, ClientRun* run) {
+  auto ws = std::make_unique<WssStream>(ioc, tls);
+  beast::get_lowest_layer(*ws).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  beast::error_code ec;
+  ws->next_layer().handshake(asio::ssl::stream_base::client, ec);
+  if (ec) {
+    run->handshake_error = "tls: " + ec.message();
+    return nullptr;
+  }
+  if (!Handshake(ws.get(), target, run)) return nullptr;
+  return ws;
+}
+
+template <class Ws>
+void ReadUntilClosed(Ws& ws, ClientRun* run) {
   beast::flat_buffer buffer;
   for (;;) {
     beast::error_code ec;
@@ -444,6 +483,67 @@ TEST(Ndt7Server, UploadSendsTcpInfoAndKeepsClientMessages) {
   ASSERT_EQ(cm.Size(), 1u);
   EXPECT_EQ(cm[0]["AppInfo"]["NumBytes"].GetInt(), 1);
   EXPECT_FALSE(cm[0].HasMember("Origin"));
+}
+
+// wss goes through TlsStream: the same protocol and archive, Beast's closing handshake with
+// close_notify at the end, and uploads decrypted and counted.
+TEST(Ndt7Server, WssDownloadAndUploadFollowTheProtocol) {
+  HarnessOptions o;
+  o.tls = true;
+  Harness h(std::move(o));
+  ASSERT_GT(h.tls_port(), 0);
+  asio::ssl::context tls(asio::ssl::context::tls_client);
+  tls.set_verify_mode(asio::ssl::verify_none);
+
+  asio::io_context ioc;
+  ClientRun down;
+  auto ws = ConnectTls(ioc, tls, h.tls_port(), "/ndt/v7/download?client_name=wss-test", &down);
+  ASSERT_NE(ws, nullptr) << down.handshake_error;
+  EXPECT_EQ(down.response_subprotocol, "net.measurementlab.ndt.v7");
+  ReadUntilClosed(*ws, &down);
+  EXPECT_EQ(down.close_code, websocket::close_code::normal) << down.end;
+  EXPECT_EQ(down.close_reason, "Done sending");
+  ASSERT_GT(down.binary_sizes.size(), 30u);
+  for (size_t size : down.binary_sizes) {
+    EXPECT_EQ(size & (size - 1), 0u);  // whole messages
+    EXPECT_LE(size, 1u << 20);
+  }
+  EXPECT_GE(down.texts.size(), 3u);
+  EXPECT_EQ(down.pings.size(), down.texts.size());
+
+  ClientRun up;
+  ws = ConnectTls(ioc, tls, h.tls_port(), "/ndt/v7/upload?client_name=wss-test", &up);
+  ASSERT_NE(ws, nullptr) << up.handshake_error;
+  ws->binary(true);
+  const std::string payload(1 << 16, 'u');
+  const absl::Time until = absl::Now() + kRuntime / 2;
+  beast::error_code ec;
+  while (up.uploaded < (int64_t{64} << 20) && absl::Now() < until) {
+    ws->write(asio::buffer(payload), ec);
+    if (ec) break;
+    up.uploaded += static_cast<int64_t>(payload.size());
+  }
+  ReadUntilClosed(*ws, &up);
+  EXPECT_EQ(up.close_code, websocket::close_code::normal) << up.end;
+  EXPECT_GT(up.uploaded, 0);
+
+  std::vector<TestSummary> done = h.WaitForTests(2);
+  ASSERT_EQ(done.size(), 2u);
+  for (const TestSummary& test : done) {
+    EXPECT_EQ(test.protocol, "ndt7+wss");
+    EXPECT_EQ(test.sender_exit, "measurer-closed");
+    if (test.direction == Direction::kDownload) {
+      // "ktls+send" where the kernel encrypts (CONFIG_TLS), else OpenSSL does.
+      EXPECT_TRUE(test.download_write == "tls" || test.download_write == "ktls+send")
+          << test.download_write;
+      EXPECT_EQ(test.app_bytes,
+                std::accumulate(down.binary_sizes.begin(), down.binary_sizes.end(), int64_t{0}));
+    } else {
+      EXPECT_EQ(test.app_bytes, up.uploaded);
+    }
+    rapidjson::Document result = ParseJson(testing::Gunzip(testing::ReadFile(test.result_path)));
+    ASSERT_TRUE(result.IsObject()) << test.result_path;
+  }
 }
 
 TEST(Ndt7Server, RejectsBadHandshakesAsUpstream) {

@@ -4,9 +4,6 @@
 
 #include "services/ndt-server/tls_stream.h"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include <array>
 #include <functional>
 #include <iostream>
@@ -23,6 +20,7 @@
 #include "boost/beast/websocket.hpp"
 #include "boost/beast/websocket/ssl.hpp"
 #include "gtest/gtest.h"
+#include "services/ndt-server/tls_test_util.h"
 
 namespace mlab::ndt7 {
 namespace {
@@ -32,24 +30,12 @@ namespace websocket = boost::beast::websocket;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-// A server context with a fresh self-signed P-256 certificate, set up as the server sets it up.
+// A server context with a fresh self-signed certificate, set up as the server sets it up.
 asio::ssl::context ServerContext() {
   asio::ssl::context ctx(asio::ssl::context::tls_server);
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_set_pubkey(cert, key);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509_sign(cert, key, EVP_sha256());
-  SSL_CTX_use_certificate(ctx.native_handle(), cert);
-  SSL_CTX_use_PrivateKey(ctx.native_handle(), key);
-  X509_free(cert);
-  EVP_PKEY_free(key);
+  const testing::PemPair pem = testing::SelfSignedPem();
+  ctx.use_certificate_chain(asio::buffer(pem.cert));
+  ctx.use_private_key(asio::buffer(pem.key), asio::ssl::context::pem);
   PrepareTlsContext(ctx.native_handle());
   return ctx;
 }
