@@ -25,6 +25,21 @@ bool IsValidName(absl::string_view name, bool allow_colon) {
   return true;
 }
 
+// Backslash and newline escaped (HELP text), and with `quote` the double quote (label values).
+void AppendEscaped(absl::string_view text, bool quote, std::string* out) {
+  for (const char c : text) {
+    if (c == '\\') {
+      out->append("\\\\");
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c == '"' && quote) {
+      out->append("\\\"");
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
 }  // namespace
 
 void AppendFloat(double value, std::string* out) {
@@ -96,37 +111,12 @@ std::string FormatFloat(double value) {
 }
 
 void AppendEscapedHelp(absl::string_view help, std::string* out) {
-  for (char c : help) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
+  AppendEscaped(help, /*quote=*/false, out);
 }
 
 void AppendEscapedLabelValue(absl::string_view value, std::string* out) {
   // Each byte that is not valid UTF-8 becomes U+FFFD, so the exposition stays valid UTF-8.
-  for (const char c : json::SanitizeUtf8(value)) {
-    switch (c) {
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
+  AppendEscaped(json::SanitizeUtf8(value), /*quote=*/true, out);
 }
 
 bool IsValidMetricName(absl::string_view name) { return IsValidName(name, /*allow_colon=*/true); }
