@@ -1,7 +1,10 @@
 #include "services/ndt-server/tls_stream.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 
@@ -13,10 +16,8 @@ namespace mlab::ndt7 {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-// Records are read ahead into a buffer this large, and written through one as large: one
-// syscall for four full records. Per connection, so a wss test holds 128 KiB for both.
+// Records are read ahead into a buffer this large: one recv(2) for several records on uploads.
 constexpr long kReadBuffer = 64L * 1024;  // NOLINT(google-runtime-int): OpenSSL's type
-constexpr int kWriteBuffer = 64 * 1024;
 
 TlsStream::TlsStream(asio::ip::tcp::socket socket, SSL_CTX* ctx)
     : socket_(std::move(socket)), ssl_(SSL_new(ctx)) {
@@ -58,13 +59,17 @@ TlsStream::Step TlsStream::Try(Kind kind, asio::mutable_buffer in, asio::const_b
   int rc = 1;
   if (kind == Kind::kHandshake) {
     rc = SSL_do_handshake(ssl_.get());
-    if (rc == 1 && !ktls_send()) UseWriteBuffer();
   } else {
     // A record at a time (16 KiB) through one operation each would cost an event-loop round per
     // record: go on while the socket takes more, or (reading) while records are buffered.
     auto* const in_bytes = static_cast<unsigned char*>(in.data());
     const auto* const out_bytes = static_cast<const unsigned char*>(out.data());
     const size_t size = kind == Kind::kRead ? in.size() : out.size();
+    // Many records in one go are corked, so the kernel sends them in full-sized segments (and
+    // on loopback wakes the reader once per segment, not per 16 KiB record) without our copying
+    // them into a buffer first. Uncorked below, whatever happened.
+    const bool cork = kind == Kind::kWrite && size > kRecord;
+    if (cork) SetCork(true);
     while (step.bytes < size) {
       size_t n = 0;
       rc = kind == Kind::kRead
@@ -74,6 +79,7 @@ TlsStream::Step TlsStream::Try(Kind kind, asio::mutable_buffer in, asio::const_b
       step.bytes += n;
       if (kind == Kind::kRead && SSL_has_pending(ssl_.get()) == 0) break;
     }
+    if (cork) SetCork(false);
     // What moved is reported now; a stop (or an error) shows again on the next call. A record
     // OpenSSL holds after WANT_WRITE is the start of what the caller passes next, as it requires.
     if (step.bytes > 0) {
@@ -116,42 +122,15 @@ TlsStream::Step TlsStream::Try(Kind kind, asio::mutable_buffer in, asio::const_b
   return step;
 }
 
-void TlsStream::UseWriteBuffer() {
-  BIO* const socket_bio = SSL_get_wbio(ssl_.get());
-  BIO* const buffer = BIO_new(BIO_f_buffer());
-  if (buffer == nullptr) return;  // Unbuffered still works.
-  if (BIO_set_write_buffer_size(buffer, kWriteBuffer) != 1) {
-    BIO_free(buffer);
-    return;
-  }
-  // The socket BIO stays the read BIO as well: the chain takes a reference of its own, and
-  // SSL_set0_wbio drops the one the SSL held for writing.
-  BIO_up_ref(socket_bio);
-  BIO_push(buffer, socket_bio);
-  SSL_set0_wbio(ssl_.get(), buffer);
-}
-
-TlsStream::Step TlsStream::Flush() {
-  Step step;
-  BIO* const wbio = SSL_get_wbio(ssl_.get());
-  if (BIO_wpending(wbio) == 0) return step;
-  ERR_clear_error();
-  errno = 0;
-  if (BIO_flush(wbio) == 1) return step;
-  if (BIO_should_retry(wbio)) {
-    step.want = Want::kWrite;
-  } else {
-    step.ec = errno != 0 ? error_code(errno, boost::system::system_category())
-                         : error_code(asio::error::connection_reset);
-  }
-  return step;
+void TlsStream::SetCork(bool on) {
+  const int value = on ? 1 : 0;
+  setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_CORK, &value, sizeof(value));
 }
 
 void TlsStream::SendCloseNotify() {
   if (ssl_ == nullptr || !socket_.is_open() || !SSL_is_init_finished(ssl_.get())) return;
   ERR_clear_error();
   SSL_shutdown(ssl_.get());
-  BIO_flush(SSL_get_wbio(ssl_.get()));
   ERR_clear_error();
 }
 

@@ -85,11 +85,7 @@ class TlsStream {
     boost::system::error_code ec;
   };
   Step Try(Kind kind, boost::asio::mutable_buffer in, boost::asio::const_buffer out);
-  // Writes out what OpenSSL left in the write buffer (see UseWriteBuffer).
-  Step Flush();
-  // Without kTLS, OpenSSL writes one 16 KiB record per write(2), and on loopback each of them
-  // also wakes the reader: records are gathered in a buffer and written together instead.
-  void UseWriteBuffer();
+  void SetCork(bool on);
 
   template <class MutableBuffers>
   static boost::asio::mutable_buffer FirstBuffer(const MutableBuffers& buffers) {
@@ -126,19 +122,7 @@ class TlsStream {
     template <class Self>
     void operator()(Self& self, boost::system::error_code ec = {}, std::size_t bytes = 0) {
       if (delivering_ || ec) return Complete(self, ec, bytes);
-      Step step;
-      if (!flushing_) {
-        step = stream_->Try(K, in_, out_);
-        // A write is done once its records have left the write buffer too.
-        if (K == Kind::kWrite && step.want == Want::kNothing && !step.ec && step.bytes > 0) {
-          flushing_ = true;
-          written_ = step.bytes;
-        }
-      }
-      if (flushing_) {
-        step = stream_->Flush();
-        step.bytes = step.ec ? 0 : written_;
-      }
+      const Step step = stream_->Try(K, in_, out_);
       if (step.want != Want::kNothing) {
         waited_ = true;
         stream_->socket_.async_wait(step.want == Want::kRead ? boost::asio::socket_base::wait_read
@@ -168,8 +152,6 @@ class TlsStream {
     boost::asio::const_buffer out_;
     bool waited_ = false;
     bool delivering_ = false;
-    bool flushing_ = false;
-    std::size_t written_ = 0;
   };
 
   struct SslFree {
