@@ -64,8 +64,9 @@ class TlsStream {
         Op<Kind::kRead>(this, FirstBuffer(buffers), {}), handler, socket_);
   }
 
-  // Handler: void(error_code, size_t). Writes at most one TLS record's worth; small leading
-  // buffers (a WebSocket frame header) are gathered with what follows into that record.
+  // Handler: void(error_code, size_t). Writes the first buffer, as many records of it as the
+  // socket takes; a small first buffer (a WebSocket frame header) is gathered with what follows
+  // into one record instead.
   template <class ConstBuffers, class Handler>
   auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
     return boost::asio::async_compose<Handler, void(boost::system::error_code, std::size_t)>(
