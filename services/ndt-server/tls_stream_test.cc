@@ -20,6 +20,8 @@
 #include "boost/beast/websocket.hpp"
 #include "boost/beast/websocket/ssl.hpp"
 #include "gtest/gtest.h"
+#include "services/ndt-server/server.h"
+#include "services/ndt-server/test_util.h"
 #include "services/ndt-server/tls_test_util.h"
 
 namespace mlab::ndt7 {
@@ -30,20 +32,22 @@ namespace websocket = boost::beast::websocket;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-// A server context with a fresh self-signed certificate, set up as the server sets it up.
-asio::ssl::context ServerContext() {
-  asio::ssl::context ctx(asio::ssl::context::tls_server);
+// The server's own TLS context (MakeTlsContext) on a fresh self-signed certificate.
+std::unique_ptr<asio::ssl::context> ServerContext() {
+  testing::TempDir dir;
   const testing::PemPair pem = testing::SelfSignedPem();
-  ctx.use_certificate_chain(asio::buffer(pem.cert));
-  ctx.use_private_key(asio::buffer(pem.key), asio::ssl::context::pem);
-  PrepareTlsContext(ctx.native_handle());
-  return ctx;
+  testing::WriteFile(dir.path() + "/cert.pem", pem.cert);
+  testing::WriteFile(dir.path() + "/key.pem", pem.key);
+  absl::StatusOr<std::unique_ptr<asio::ssl::context>> ctx =
+      MakeTlsContext(dir.path() + "/cert.pem", dir.path() + "/key.pem", "");
+  EXPECT_TRUE(ctx.ok()) << ctx.status();
+  return ctx.ok() ? std::move(*ctx) : nullptr;
 }
 
 // One accepted connection on loopback, with a client socket connected to it.
 struct Pair {
   asio::io_context ioc;
-  asio::ssl::context server_ctx = ServerContext();
+  std::unique_ptr<asio::ssl::context> server_ctx = ServerContext();
   asio::ssl::context client_ctx{asio::ssl::context::tls_client};
   std::unique_ptr<TlsStream> server;
   std::unique_ptr<asio::ssl::stream<tcp::socket>> client;
@@ -54,7 +58,7 @@ struct Pair {
     client_socket.connect(acceptor.local_endpoint());
     tcp::socket accepted = acceptor.accept();
     accepted.set_option(tcp::no_delay(true));  // as the server's acceptor does
-    server = std::make_unique<TlsStream>(std::move(accepted), server_ctx.native_handle());
+    server = std::make_unique<TlsStream>(std::move(accepted), server_ctx->native_handle());
     client_ctx.set_verify_mode(asio::ssl::verify_none);  // self-signed, tests only
     client = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(client_socket), client_ctx);
   }
