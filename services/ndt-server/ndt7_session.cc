@@ -108,6 +108,15 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
  private:
   int fd() { return beast::get_lowest_layer(ws_).native_handle(); }
 
+  // Cleartext, or TLS that the kernel encrypts (kTLS).
+  bool SocketTakesPlaintext() {
+    if constexpr (kIsTls<Stream>) {
+      return ws_.next_layer().ktls_send();
+    } else {
+      return true;
+    }
+  }
+
   void OnAccepted(error_code ec) {
     if (ec) {
       metrics::ClientConnections().WithLabels({direction_label_, "websocket-error"}).Increment();
@@ -154,11 +163,9 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
     read_chunk_ = decision_.direction == Direction::kUpload ? kUploadReadChunk : kDownloadReadChunk;
     if (decision_.direction == Direction::kUpload) SetReceiveLowWatermark(kUploadLowWatermark);
     receive_buffer_ = std::make_unique<char[]>(read_chunk_);
-    // Downloads where the socket takes plaintext (cleartext, or kTLS encrypting in the kernel)
-    // write prepared frames themselves (see WriteFrame).
-    bool plaintext_socket = !kIsTls<Stream>;
-    if constexpr (kIsTls<Stream>) plaintext_socket = ws_.next_layer().ktls_send();
-    if (decision_.direction == Direction::kDownload && plaintext_socket) {
+    // Downloads where the socket takes plaintext write prepared frames themselves (see
+    // WriteFrame).
+    if (decision_.direction == Direction::kDownload && SocketTakesPlaintext()) {
       frames_ = &FramedPayload::Get();
       const bool peer_is_local =
           remote.ip.rfind("127.", 0) == 0 || remote.ip == "::1" || remote.ip == local.ip;
