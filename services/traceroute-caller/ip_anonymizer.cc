@@ -46,4 +46,26 @@ bool IpAnonymizer::Contains(const std::optional<IpAddress>& dst,
   return std::equal(a.begin(), a.begin() + prefix, b.begin());
 }
 
+std::optional<IpAddress> IpAnonymizer::AnonymizeDestination(std::string* dst) const {
+  std::optional<IpAddress> ip = IpAddress::Parse(*dst);
+  if (!ip.has_value()) {
+    *dst = "<nil>";
+    return std::nullopt;
+  }
+  Anonymize(&*ip);
+  *dst = ip->ToString();
+  return ip;
+}
+
+void IpAnonymizer::AnonymizeHop(const std::optional<IpAddress>& dst, std::string* addr) const {
+  std::optional<IpAddress> ip = IpAddress::Parse(*addr);
+  if (!Contains(dst, ip)) return;
+  if (!ip.has_value()) {
+    *addr = "<nil>";
+    return;
+  }
+  Anonymize(&*ip);
+  *addr = ip->ToString();
+}
+
 }  // namespace mlab::trc

@@ -5,6 +5,7 @@
 // anonymize, as upstream traceroute-caller applies it to destinations and hops).
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -29,6 +30,14 @@ class IpAnonymizer {
   // text did not parse). none: the two are equal (two unparsable values count as equal, as Go's
   // nil IPs do); netblock: `ip` is inside dst's /24 or /48 and dst is not local.
   bool Contains(const std::optional<IpAddress>& dst, const std::optional<IpAddress>& ip) const;
+
+  // A trace's destination as text: rewritten anonymized, or "<nil>" (Go's nil IP) when it does
+  // not parse. Returns it as the hops are compared with (anonymized; nullopt if unparsable).
+  std::optional<IpAddress> AnonymizeDestination(std::string* dst) const;
+
+  // A hop's address as text: rewritten (even unchanged, as Go re-renders it) when Contains(dst,
+  // it) says it goes with the destination.
+  void AnonymizeHop(const std::optional<IpAddress>& dst, std::string* addr) const;
 
   Method method() const { return method_; }
 

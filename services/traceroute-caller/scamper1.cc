@@ -159,19 +159,6 @@ void AppendNode(const TracelbNode& n, std::string* out) {
   out->push_back('}');
 }
 
-// Rewrites `addr` when the anonymizer says it goes with dst (Go re-renders it even unchanged).
-void AnonymizeHop(const IpAnonymizer& anonymizer, const std::optional<IpAddress>& dst,
-                  std::string* addr) {
-  std::optional<IpAddress> ip = IpAddress::Parse(*addr);
-  if (!anonymizer.Contains(dst, ip)) return;
-  if (!ip.has_value()) {
-    *addr = "<nil>";  // Go's String() of a nil IP.
-    return;
-  }
-  anonymizer.Anonymize(&*ip);
-  *addr = ip->ToString();
-}
-
 }  // namespace
 
 void DecodeTracelb(GoDecoder& d, const JsonValue& v, Tracelb* out) {
@@ -260,38 +247,18 @@ void AppendTracelb(const Tracelb& t, std::string* out) {
 }
 
 absl::StatusOr<Scamper1> Scamper1::Parse(absl::string_view raw) {
-  std::vector<absl::string_view> lines = absl::StrSplit(raw, '\n');
-  if (lines.size() != 5 || !lines[4].empty()) {
-    return absl::InvalidArgumentError("invalid traceroute file");
-  }
   Scamper1 s;
-  absl::Status status = DecodeLine(lines[0], DecodeMetadata, &s.metadata_, "invalid metadata");
+  absl::Status status = ParseTraceLines(absl::StrSplit(raw, '\n'), DecodeTracelb, "tracelb",
+                                        "invalid tracelb line", &s.lines_);
   if (!status.ok()) return status;
-  if (s.metadata_.uuid.empty()) return absl::InvalidArgumentError("invalid UUID (empty): ");
-  status = DecodeLine(lines[1], DecodeCycleStart, &s.cycle_start_, "invalid cycle-start");
-  if (!status.ok()) return status;
-  if (s.cycle_start_.type != "cycle-start") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid cycle-start type: ", s.cycle_start_.type));
-  }
-  status = DecodeLine(lines[2], DecodeTracelb, &s.tracelb_, "invalid tracelb line");
-  if (!status.ok()) return status;
-  if (s.tracelb_.type != "tracelb") {
-    return absl::InvalidArgumentError(absl::StrCat("invalid traceroute type: ", s.tracelb_.type));
-  }
-  status = DecodeLine(lines[3], DecodeCycleStop, &s.cycle_stop_, "invalid cycle-stop");
-  if (!status.ok()) return status;
-  if (s.cycle_stop_.type != "cycle-stop") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid cycle-stop type: ", s.cycle_stop_.type));
-  }
   return s;
 }
 
 std::vector<std::string> Scamper1::ExtractHops() const {
   std::set<std::string> hops;
-  if (!tracelb_.nodes.has_value()) return {};
-  for (const TracelbNode& node : *tracelb_.nodes) {
+  const Tracelb& tracelb = lines_.trace;
+  if (!tracelb.nodes.has_value()) return {};
+  for (const TracelbNode& node : *tracelb.nodes) {
     if (IsIpAddress(node.addr)) hops.insert(node.addr);
     if (!node.links.has_value()) continue;
     for (const auto& row : *node.links) {
@@ -305,20 +272,15 @@ std::vector<std::string> Scamper1::ExtractHops() const {
 }
 
 void Scamper1::Anonymize(const IpAnonymizer& anonymizer) {
-  std::optional<IpAddress> dst = IpAddress::Parse(tracelb_.dst);
-  if (dst.has_value()) {
-    anonymizer.Anonymize(&*dst);
-    tracelb_.dst = dst->ToString();
-  } else {
-    tracelb_.dst = "<nil>";
-  }
-  if (!tracelb_.nodes.has_value()) return;
-  for (TracelbNode& node : *tracelb_.nodes) {
-    AnonymizeHop(anonymizer, dst, &node.addr);
+  Tracelb& tracelb = lines_.trace;
+  std::optional<IpAddress> dst = anonymizer.AnonymizeDestination(&tracelb.dst);
+  if (!tracelb.nodes.has_value()) return;
+  for (TracelbNode& node : *tracelb.nodes) {
+    anonymizer.AnonymizeHop(dst, &node.addr);
     if (!node.links.has_value()) continue;
     for (auto& row : *node.links) {
       if (!row.has_value()) continue;
-      for (TracelbLink& link : *row) AnonymizeHop(anonymizer, dst, &link.addr);
+      for (TracelbLink& link : *row) anonymizer.AnonymizeHop(dst, &link.addr);
     }
   }
 }
@@ -328,14 +290,7 @@ absl::StatusOr<std::string> Scamper1::Marshal(OutputFormat format) const {
     return absl::UnimplementedError("unsupported marshal format");
   }
   std::string out;
-  AppendMetadata(metadata_, &out);
-  out.push_back('\n');
-  AppendCycleStart(cycle_start_, &out);
-  out.push_back('\n');
-  AppendTracelb(tracelb_, &out);
-  out.push_back('\n');
-  AppendCycleStop(cycle_stop_, &out);
-  out.push_back('\n');
+  AppendTraceLines(lines_, AppendTracelb, &out);
   return out;
 }
 

@@ -77,21 +77,18 @@ class Scamper1 : public ParsedTrace {
   // The four '\n'-terminated lines, nothing else.
   static absl::StatusOr<Scamper1> Parse(absl::string_view raw);
 
-  const Metadata& metadata() const override { return metadata_; }
-  absl::Time StartTime() const override { return CycleStartTime(cycle_start_); }
+  const Metadata& metadata() const override { return lines_.metadata; }
+  absl::Time StartTime() const override { return CycleStartTime(lines_.cycle_start); }
   std::vector<std::string> ExtractHops() const override;
   void Anonymize(const IpAnonymizer& anonymizer) override;
   absl::StatusOr<std::string> Marshal(OutputFormat format) const override;
 
-  const CycleStart& cycle_start() const { return cycle_start_; }
-  const Tracelb& tracelb() const { return tracelb_; }
-  const CycleStop& cycle_stop() const { return cycle_stop_; }
+  const CycleStart& cycle_start() const { return lines_.cycle_start; }
+  const Tracelb& tracelb() const { return lines_.trace; }
+  const CycleStop& cycle_stop() const { return lines_.cycle_stop; }
 
  private:
-  Metadata metadata_;
-  CycleStart cycle_start_;
-  Tracelb tracelb_;
-  CycleStop cycle_stop_;
+  TraceLines<Tracelb> lines_;
 };
 
 void DecodeTracelb(GoDecoder& d, const JsonValue& v, Tracelb* out);

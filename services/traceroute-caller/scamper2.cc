@@ -54,17 +54,16 @@ void AppendHop(const TraceHop& h, std::string* out) {
 }
 
 // The single-object form: Go field names (matched ignoring case) of upstream's Scamper2.
-void DecodeScamper2Object(GoDecoder& d, const JsonValue& v, Metadata* metadata, CycleStart* start,
-                          Trace* trace, CycleStop* stop) {
+void DecodeScamper2Object(GoDecoder& d, const JsonValue& v, TraceLines<Trace>* out) {
   d.Object(v, [&](const JsonValue& k, const JsonValue& val) {
     if (GoDecoder::KeyIs(k, "Metadata")) {
-      DecodeMetadata(d, val, metadata);
+      DecodeMetadata(d, val, &out->metadata);
     } else if (GoDecoder::KeyIs(k, "CycleStart")) {
-      DecodeCycleStart(d, val, start);
+      DecodeCycleStart(d, val, &out->cycle_start);
     } else if (GoDecoder::KeyIs(k, "Trace")) {
-      DecodeTrace(d, val, trace);
+      DecodeTrace(d, val, &out->trace);
     } else if (GoDecoder::KeyIs(k, "CycleStop")) {
-      DecodeCycleStop(d, val, stop);
+      DecodeCycleStop(d, val, &out->cycle_stop);
     }
   });
 }
@@ -134,45 +133,26 @@ void AppendTrace(const Trace& t, std::string* out) {
 absl::StatusOr<Scamper2> Scamper2::Parse(absl::string_view raw) {
   std::vector<absl::string_view> lines = absl::StrSplit(raw, '\n');
   Scamper2 s;
+  TraceLines<Trace>& t = s.lines_;
   if (lines.size() == 1 || (lines.size() == 2 && lines[1].empty())) {
     // Upstream returns whatever the object decoding gives, without further checks.
     rapidjson::Document doc;
     GoDecoder d;
     if (!ParseJson(raw, &doc)) return absl::InvalidArgumentError("invalid json trace");
-    DecodeScamper2Object(d, doc, &s.metadata_, &s.cycle_start_, &s.trace_, &s.cycle_stop_);
+    DecodeScamper2Object(d, doc, &t);
     if (!d.ok()) return absl::InvalidArgumentError("invalid json trace");
     return s;
   }
-  if (lines.size() != 5 || !lines[4].empty()) {
-    return absl::InvalidArgumentError("invalid traceroute file");
-  }
-  absl::Status status = DecodeLine(lines[0], DecodeMetadata, &s.metadata_, "invalid metadata");
+  absl::Status status = ParseTraceLines(lines, DecodeTrace, "trace", "invalid trace line", &t);
   if (!status.ok()) return status;
-  if (s.metadata_.uuid.empty()) return absl::InvalidArgumentError("invalid UUID (empty): ");
-  status = DecodeLine(lines[1], DecodeCycleStart, &s.cycle_start_, "invalid cycle-start");
-  if (!status.ok()) return status;
-  if (s.cycle_start_.type != "cycle-start") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid cycle-start type: ", s.cycle_start_.type));
-  }
-  status = DecodeLine(lines[2], DecodeTrace, &s.trace_, "invalid trace line");
-  if (!status.ok()) return status;
-  if (s.trace_.type != "trace") {
-    return absl::InvalidArgumentError(absl::StrCat("invalid traceroute type: ", s.trace_.type));
-  }
-  status = DecodeLine(lines[3], DecodeCycleStop, &s.cycle_stop_, "invalid cycle-stop");
-  if (!status.ok()) return status;
-  if (s.cycle_stop_.type != "cycle-stop") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid cycle-stop type: ", s.cycle_stop_.type));
-  }
   return s;
 }
 
 std::vector<std::string> Scamper2::ExtractHops() const {
   std::set<std::string> hops;
-  if (trace_.hops.has_value()) {
-    for (const TraceHop& hop : *trace_.hops) {
+  const Trace& trace = lines_.trace;
+  if (trace.hops.has_value()) {
+    for (const TraceHop& hop : *trace.hops) {
       if (IsIpAddress(hop.addr)) hops.insert(hop.addr);
     }
   }
@@ -180,48 +160,27 @@ std::vector<std::string> Scamper2::ExtractHops() const {
 }
 
 void Scamper2::Anonymize(const IpAnonymizer& anonymizer) {
-  std::optional<IpAddress> dst = IpAddress::Parse(trace_.dst);
-  if (dst.has_value()) {
-    anonymizer.Anonymize(&*dst);
-    trace_.dst = dst->ToString();
-  } else {
-    trace_.dst = "<nil>";
-  }
-  if (!trace_.hops.has_value()) return;
-  for (TraceHop& hop : *trace_.hops) {
-    std::optional<IpAddress> ip = IpAddress::Parse(hop.addr);
-    if (!anonymizer.Contains(dst, ip)) continue;
-    if (!ip.has_value()) {
-      hop.addr = "<nil>";
-      continue;
-    }
-    anonymizer.Anonymize(&*ip);
-    hop.addr = ip->ToString();
-  }
+  Trace& trace = lines_.trace;
+  std::optional<IpAddress> dst = anonymizer.AnonymizeDestination(&trace.dst);
+  if (!trace.hops.has_value()) return;
+  for (TraceHop& hop : *trace.hops) anonymizer.AnonymizeHop(dst, &hop.addr);
 }
 
 absl::StatusOr<std::string> Scamper2::Marshal(OutputFormat format) const {
   std::string out;
   if (format == OutputFormat::kJson) {
     out.append("{\"Metadata\":");
-    AppendMetadata(metadata_, &out);
+    AppendMetadata(lines_.metadata, &out);
     out.append(",\"CycleStart\":");
-    AppendCycleStart(cycle_start_, &out);
+    AppendCycleStart(lines_.cycle_start, &out);
     out.append(",\"Trace\":");
-    AppendTrace(trace_, &out);
+    AppendTrace(lines_.trace, &out);
     out.append(",\"CycleStop\":");
-    AppendCycleStop(cycle_stop_, &out);
+    AppendCycleStop(lines_.cycle_stop, &out);
     out.append("}\n");
     return out;
   }
-  AppendMetadata(metadata_, &out);
-  out.push_back('\n');
-  AppendCycleStart(cycle_start_, &out);
-  out.push_back('\n');
-  AppendTrace(trace_, &out);
-  out.push_back('\n');
-  AppendCycleStop(cycle_stop_, &out);
-  out.push_back('\n');
+  AppendTraceLines(lines_, AppendTrace, &out);
   return out;
 }
 

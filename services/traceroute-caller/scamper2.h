@@ -64,21 +64,18 @@ class Scamper2 : public ParsedTrace {
   // Four '\n'-terminated lines, or a single json object (optionally followed by '\n').
   static absl::StatusOr<Scamper2> Parse(absl::string_view raw);
 
-  const Metadata& metadata() const override { return metadata_; }
-  absl::Time StartTime() const override { return CycleStartTime(cycle_start_); }
+  const Metadata& metadata() const override { return lines_.metadata; }
+  absl::Time StartTime() const override { return CycleStartTime(lines_.cycle_start); }
   std::vector<std::string> ExtractHops() const override;
   void Anonymize(const IpAnonymizer& anonymizer) override;
   absl::StatusOr<std::string> Marshal(OutputFormat format) const override;
 
-  const CycleStart& cycle_start() const { return cycle_start_; }
-  const Trace& trace() const { return trace_; }
-  const CycleStop& cycle_stop() const { return cycle_stop_; }
+  const CycleStart& cycle_start() const { return lines_.cycle_start; }
+  const Trace& trace() const { return lines_.trace; }
+  const CycleStop& cycle_stop() const { return lines_.cycle_stop; }
 
  private:
-  Metadata metadata_;
-  CycleStart cycle_start_;
-  Trace trace_;
-  CycleStop cycle_stop_;
+  TraceLines<Trace> lines_;
 };
 
 void DecodeTrace(GoDecoder& d, const JsonValue& v, Trace* out);

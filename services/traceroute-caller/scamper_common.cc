@@ -35,7 +35,12 @@ void DecodeMetadata(GoDecoder& d, const JsonValue& v, Metadata* out) {
   });
 }
 
-void DecodeCycleStart(GoDecoder& d, const JsonValue& v, CycleStart* out) {
+namespace {
+
+// cycle-start and cycle-stop differ only in their time's key ("start_time", "stop_time").
+template <typename Cycle>
+void DecodeCycle(GoDecoder& d, const JsonValue& v, const char* time_key, double Cycle::*time,
+                 Cycle* out) {
   d.Object(v, [&](const JsonValue& k, const JsonValue& val) {
     if (GoDecoder::KeyIs(k, "type")) {
       d.String(val, &out->type);
@@ -45,26 +50,35 @@ void DecodeCycleStart(GoDecoder& d, const JsonValue& v, CycleStart* out) {
       d.Float(val, &out->id);
     } else if (GoDecoder::KeyIs(k, "hostname")) {
       d.String(val, &out->hostname);
-    } else if (GoDecoder::KeyIs(k, "start_time")) {
-      d.Float(val, &out->start_time);
+    } else if (GoDecoder::KeyIs(k, time_key)) {
+      d.Float(val, &(out->*time));
     }
   });
 }
 
+template <typename Cycle>
+void AppendCycle(const Cycle& c, const char* time_key, double Cycle::*time, std::string* out) {
+  out->append("{\"type\":");
+  AppendGoString(c.type, out);
+  out->append(",\"list_name\":");
+  AppendGoString(c.list_name, out);
+  out->append(",\"id\":");
+  AppendGoFloat(c.id, out);
+  out->append(",\"hostname\":");
+  AppendGoString(c.hostname, out);
+  absl::StrAppend(out, ",\"", time_key, "\":");
+  AppendGoFloat(c.*time, out);
+  out->push_back('}');
+}
+
+}  // namespace
+
+void DecodeCycleStart(GoDecoder& d, const JsonValue& v, CycleStart* out) {
+  DecodeCycle(d, v, "start_time", &CycleStart::start_time, out);
+}
+
 void DecodeCycleStop(GoDecoder& d, const JsonValue& v, CycleStop* out) {
-  d.Object(v, [&](const JsonValue& k, const JsonValue& val) {
-    if (GoDecoder::KeyIs(k, "type")) {
-      d.String(val, &out->type);
-    } else if (GoDecoder::KeyIs(k, "list_name")) {
-      d.String(val, &out->list_name);
-    } else if (GoDecoder::KeyIs(k, "id")) {
-      d.Float(val, &out->id);
-    } else if (GoDecoder::KeyIs(k, "hostname")) {
-      d.String(val, &out->hostname);
-    } else if (GoDecoder::KeyIs(k, "stop_time")) {
-      d.Float(val, &out->stop_time);
-    }
-  });
+  DecodeCycle(d, v, "stop_time", &CycleStop::stop_time, out);
 }
 
 void AppendTimestamp(const Timestamp& ts, std::string* out) {
@@ -88,31 +102,11 @@ void AppendMetadata(const Metadata& m, std::string* out) {
 }
 
 void AppendCycleStart(const CycleStart& c, std::string* out) {
-  out->append("{\"type\":");
-  AppendGoString(c.type, out);
-  out->append(",\"list_name\":");
-  AppendGoString(c.list_name, out);
-  out->append(",\"id\":");
-  AppendGoFloat(c.id, out);
-  out->append(",\"hostname\":");
-  AppendGoString(c.hostname, out);
-  out->append(",\"start_time\":");
-  AppendGoFloat(c.start_time, out);
-  out->push_back('}');
+  AppendCycle(c, "start_time", &CycleStart::start_time, out);
 }
 
 void AppendCycleStop(const CycleStop& c, std::string* out) {
-  out->append("{\"type\":");
-  AppendGoString(c.type, out);
-  out->append(",\"list_name\":");
-  AppendGoString(c.list_name, out);
-  out->append(",\"id\":");
-  AppendGoFloat(c.id, out);
-  out->append(",\"hostname\":");
-  AppendGoString(c.hostname, out);
-  out->append(",\"stop_time\":");
-  AppendGoFloat(c.stop_time, out);
-  out->push_back('}');
+  AppendCycle(c, "stop_time", &CycleStop::stop_time, out);
 }
 
 std::string MetadataLine(absl::string_view uuid, absl::string_view version, bool cached,

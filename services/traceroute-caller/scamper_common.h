@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/traceroute-caller/go_decoder.h"
@@ -74,6 +77,61 @@ absl::Status DecodeLine(absl::string_view line, DecodeFn decode, T* out, absl::s
   decode(d, doc, out);
   if (!d.ok()) return absl::InvalidArgumentError(error);
   return absl::OkStatus();
+}
+
+// The four lines both formats archive, '\n'-terminated: metadata, cycle-start, the trace
+// (scamper1's tracelb, scamper2's trace), cycle-stop.
+template <typename Trace>
+struct TraceLines {
+  Metadata metadata;
+  CycleStart cycle_start;
+  Trace trace;
+  CycleStop cycle_stop;
+};
+
+// `lines` (the file split at '\n') into `out`, with upstream's checks and error texts; `decode`
+// reads the trace line, whose "type" must be `trace_type`, or fails with `trace_error`.
+template <typename Trace, typename DecodeFn>
+absl::Status ParseTraceLines(const std::vector<absl::string_view>& lines, DecodeFn decode,
+                             absl::string_view trace_type, absl::string_view trace_error,
+                             TraceLines<Trace>* out) {
+  if (lines.size() != 5 || !lines[4].empty()) {
+    return absl::InvalidArgumentError("invalid traceroute file");
+  }
+  absl::Status status = DecodeLine(lines[0], DecodeMetadata, &out->metadata, "invalid metadata");
+  if (!status.ok()) return status;
+  if (out->metadata.uuid.empty()) return absl::InvalidArgumentError("invalid UUID (empty): ");
+  status = DecodeLine(lines[1], DecodeCycleStart, &out->cycle_start, "invalid cycle-start");
+  if (!status.ok()) return status;
+  if (out->cycle_start.type != "cycle-start") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid cycle-start type: ", out->cycle_start.type));
+  }
+  status = DecodeLine(lines[2], decode, &out->trace, trace_error);
+  if (!status.ok()) return status;
+  if (out->trace.type != trace_type) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid traceroute type: ", out->trace.type));
+  }
+  status = DecodeLine(lines[3], DecodeCycleStop, &out->cycle_stop, "invalid cycle-stop");
+  if (!status.ok()) return status;
+  if (out->cycle_stop.type != "cycle-stop") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid cycle-stop type: ", out->cycle_stop.type));
+  }
+  return absl::OkStatus();
+}
+
+// The four lines as upstream writes them; `append` renders the trace line.
+template <typename Trace, typename AppendFn>
+void AppendTraceLines(const TraceLines<Trace>& t, AppendFn append, std::string* out) {
+  AppendMetadata(t.metadata, out);
+  out->push_back('\n');
+  AppendCycleStart(t.cycle_start, out);
+  out->push_back('\n');
+  append(t.trace, out);
+  out->push_back('\n');
+  AppendCycleStop(t.cycle_stop, out);
+  out->push_back('\n');
 }
 
 }  // namespace mlab::trc

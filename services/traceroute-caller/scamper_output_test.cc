@@ -252,5 +252,29 @@ TEST(IpAnonymizerTest, NetblockZeroesHostPartExceptLocal) {
   EXPECT_FALSE(IpAnonymizer::ParseMethod("sometimes").ok());
 }
 
+TEST(IpAnonymizerTest, RewritesDestinationAndTheHopsThatGoWithIt) {
+  IpAnonymizer netblock(kNetblock, {});
+  std::string dst = "4.4.4.4";
+  std::optional<IpAddress> parsed = netblock.AnonymizeDestination(&dst);
+  EXPECT_EQ(dst, "4.4.4.0");
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->ToString(), "4.4.4.0");
+  std::string same_block = "4.4.4.7", other = "4.4.5.7", bad = "*";
+  netblock.AnonymizeHop(parsed, &same_block);
+  netblock.AnonymizeHop(parsed, &other);
+  netblock.AnonymizeHop(parsed, &bad);
+  EXPECT_EQ(same_block, "4.4.4.0");
+  EXPECT_EQ(other, "4.4.5.7");
+  EXPECT_EQ(bad, "*");
+
+  // Unparsable destinations print as Go's nil IP; under "none" so do unparsable hops with them.
+  IpAnonymizer none(kNone, {});
+  std::string garbage = "not-an-ip", hop = "also-not";
+  EXPECT_FALSE(none.AnonymizeDestination(&garbage).has_value());
+  EXPECT_EQ(garbage, "<nil>");
+  none.AnonymizeHop(std::nullopt, &hop);
+  EXPECT_EQ(hop, "<nil>");
+}
+
 }  // namespace
 }  // namespace mlab::trc
