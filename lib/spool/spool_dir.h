@@ -27,7 +27,8 @@ struct StagedFile {
 class SpoolDir {
  public:
   struct Options {
-    // fsync each file before it becomes visible (durable across power loss, slower).
+    // fsync each file before it becomes visible, and its directory after (durable across power
+    // loss, slower).
     bool sync = false;
     // Defaults to the hidden sibling `<parent>/.tmp-<basename>`.
     std::string staging_dir;

@@ -176,6 +176,18 @@ TEST_F(SpoolDirTest, LeftoversOfADeadWriterCanBeRecovered) {
   EXPECT_TRUE(spool.Leftovers()->empty());
 }
 
+TEST_F(SpoolDirTest, SyncedSpoolCommitsAndSyncsDirectories) {
+  SpoolDir::Options options;
+  options.sync = true;
+  SpoolDir spool(datadir_, options);
+  ASSERT_TRUE(spool.Init().ok());
+  ASSERT_TRUE(spool.WriteFile(date_, "synced.json", "{}").ok());
+  EXPECT_EQ(ReadAll(datadir_ + "/2019/05/16/synced.json"), "{}");
+  EXPECT_TRUE(SyncDirectory(datadir_ + "/2019/05/16").ok());
+  EXPECT_EQ(SyncDirectory(root_ + "/missing").code(), absl::StatusCode::kNotFound);
+  EXPECT_FALSE(SyncDirectory(datadir_ + "/2019/05/16/synced.json").ok());  // not a directory
+}
+
 TEST_F(SpoolDirTest, CommitsAcrossFilesystems) {
   // A staging directory on another filesystem forces the copy fallback (k8s mounts a datatype
   // directory on its own).

@@ -93,6 +93,15 @@ absl::Status SpoolFile::Write(absl::string_view data) {
   return absl::OkStatus();
 }
 
+absl::Status SyncDirectory(const std::string& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", dir));
+  absl::Status status;
+  if (fsync(fd) != 0) status = absl::ErrnoToStatus(errno, absl::StrCat("fsync ", dir));
+  close(fd);
+  return status;
+}
+
 absl::Status SpoolFile::Commit() {
   if (fd_ < 0) return absl::FailedPreconditionError("commit of a closed spool file");
   if (sync_ && fsync(fd_) != 0) {
@@ -106,8 +115,16 @@ absl::Status SpoolFile::Commit() {
     return status;
   }
   absl::Status moved = MoveIntoPlace(staged_path_, final_path_);
-  if (!moved.ok()) unlink(staged_path_.c_str());
-  return moved;
+  if (!moved.ok()) {
+    unlink(staged_path_.c_str());
+    return moved;
+  }
+  // The file is in place either way; a failure here only leaves its name less durable.
+  if (absl::Status synced = sync_ ? SyncDirectory(Dirname(final_path_)) : absl::OkStatus();
+      !synced.ok()) {
+    LOG(WARNING) << "spool: " << synced;
+  }
+  return absl::OkStatus();
 }
 
 void SpoolFile::Abandon() {

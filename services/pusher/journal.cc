@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/spool/spool_dir.h"
+#include "lib/spool/spool_file.h"
 
 namespace mlab::pusher {
 namespace {
@@ -54,14 +55,6 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path) {
   return out;
 }
 
-void SyncDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
-}
-
 }  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
@@ -76,7 +69,8 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
     unlink(tmp.c_str());
     return status;
   }
-  SyncDir(path.substr(0, path.rfind('/')));
+  // The contents are in place; the directory's fsync only makes the new name durable sooner.
+  spool::SyncDirectory(path.substr(0, path.rfind('/'))).IgnoreError();
   return absl::OkStatus();
 }
 

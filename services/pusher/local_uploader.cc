@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/spool/spool_dir.h"
+#include "lib/spool/spool_file.h"
 #include "services/pusher/checksums.h"
 
 namespace mlab::pusher {
@@ -20,14 +21,6 @@ constexpr char kTmpDir[] = ".pusher-tmp";
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
   return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
-}
-
-void SyncDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    fsync(fd);
-    close(fd);
-  }
 }
 
 }  // namespace
@@ -62,7 +55,7 @@ absl::Status LocalUploader::Upload(const UploadRequest& request) {
     status = errno == EEXIST ? absl::AlreadyExistsError(final_path) : Errno("link", final_path);
   }
   unlink(tmp.c_str());
-  if (status.ok()) SyncDir(final_dir);
+  if (status.ok()) spool::SyncDirectory(final_dir).IgnoreError();  // as the journal does
   return status;
 }
 
