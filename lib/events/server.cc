@@ -1,12 +1,5 @@
 #include "lib/events/server.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <utility>
@@ -18,6 +11,7 @@
 #include "grpc/grpc.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/resource_quota.h"
+#include "lib/unixsocket/socket_path.h"
 #include "proto/events.grpc.pb.h"
 
 namespace mlab::events {
@@ -38,39 +32,6 @@ void AbortCall(grpc::ServerContext* ctx, const absl::Status& status) {
   const std::string message(status.message());
   grpc_call_cancel_with_status(ctx->c_call(), static_cast<grpc_status_code>(status.code()),
                                message.c_str(), nullptr);
-}
-
-// Makes the path free for bind: nothing there, or a socket no server answers on (then removed).
-absl::Status RemoveStaleSocket(const std::string& path) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return absl::InternalError(absl::StrCat("stat ", path, ": ", strerror(errno)));
-  }
-  if (!S_ISSOCK(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " exists and is not a socket; refusing to remove it"));
-  }
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", path));
-  }
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  // A socket somebody still accepts on belongs to a live server: do not steal its path.
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    const bool live = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
-    close(fd);
-    if (live) {
-      return absl::AlreadyExistsError(absl::StrCat(path, " is in use by a running server"));
-    }
-  }
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return absl::InternalError(absl::StrCat("remove stale socket ", path, ": ", strerror(errno)));
-  }
-  LOG(INFO) << "flow events: removed stale socket " << path;
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -180,7 +141,9 @@ FlowEventServer::~FlowEventServer() { Shutdown(); }
 absl::Status FlowEventServer::Start() {
   if (started_) return absl::FailedPreconditionError("flow event server already started");
   if (socket_path_.empty()) return absl::InvalidArgumentError("empty flow event socket path");
-  if (absl::Status status = RemoveStaleSocket(socket_path_); !status.ok()) return status;
+  if (absl::Status status = unixsocket::PrepareSocketPath(socket_path_); !status.ok()) {
+    return status;
+  }
 
   service_ = std::make_unique<FlowEventService>(publisher_, options_.idle_poll);
   grpc::ResourceQuota quota("flow-events");
@@ -212,8 +175,7 @@ void FlowEventServer::Shutdown() {
   server_->Wait();
   server_.reset();
   // gRPC normally unlinks its socket; make sure no file is left for the next Start.
-  struct stat st;
-  if (lstat(socket_path_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) unlink(socket_path_.c_str());
+  unixsocket::RemoveSocket(socket_path_);
   LOG(INFO) << "flow events: stopped serving on " << socket_path_;
 }
 

@@ -3,7 +3,6 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "lib/unixsocket/socket_path.h"
 
 namespace mlab::tcpinfo {
 
@@ -26,23 +26,12 @@ JsonlEventServer::~JsonlEventServer() { Shutdown(); }
 
 absl::Status JsonlEventServer::Start() {
   if (listener_ >= 0) return absl::FailedPreconditionError("already started");
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (socket_path_.empty() || socket_path_.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat("bad unix socket path: ", socket_path_));
-  }
-  std::memcpy(address.sun_path, socket_path_.data(), socket_path_.size());
-  struct stat info;
-  if (lstat(socket_path_.c_str(), &info) == 0) {
-    if (!S_ISSOCK(info.st_mode)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(socket_path_, " exists and is not a socket"));
-    }
-    unlink(socket_path_.c_str());  // a stale socket from an earlier run
-  }
+  absl::StatusOr<sockaddr_un> address = unixsocket::SocketAddress(socket_path_);
+  if (!address.ok()) return address.status();
+  if (absl::Status ready = unixsocket::PrepareSocketPath(socket_path_); !ready.ok()) return ready;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return absl::ErrnoToStatus(errno, "unix socket");
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof(*address)) != 0 ||
       listen(fd, 64) != 0) {
     absl::Status status = absl::ErrnoToStatus(errno, absl::StrCat("listen on ", socket_path_));
     close(fd);
@@ -52,7 +41,7 @@ absl::Status JsonlEventServer::Start() {
   if (wake_fd_ < 0) {
     absl::Status status = absl::ErrnoToStatus(errno, "eventfd");
     close(fd);
-    unlink(socket_path_.c_str());
+    unixsocket::RemoveSocket(socket_path_);
     return status;
   }
   listener_ = fd;
@@ -174,7 +163,7 @@ void JsonlEventServer::Shutdown() {
   close(listener_);
   close(wake_fd_);
   listener_ = wake_fd_ = -1;
-  unlink(socket_path_.c_str());
+  unixsocket::RemoveSocket(socket_path_);
 }
 
 bool JsonlEventServer::WaitForClients(int count, absl::Duration timeout) const {

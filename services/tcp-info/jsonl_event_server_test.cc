@@ -100,6 +100,19 @@ TEST_F(JsonlEventServerTest, RefusesToReplaceSomethingElse) {
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+// A second tcp-info on the same path must not take the socket from the one still serving.
+TEST_F(JsonlEventServerTest, LeavesALiveServersSocketAlone) {
+  JsonlEventServer first(Path());
+  ASSERT_TRUE(first.Start().ok());
+  JsonlEventServer second(Path());
+  EXPECT_EQ(second.Start().code(), absl::StatusCode::kAlreadyExists);
+  int client = Connect(Path());
+  ASSERT_TRUE(first.WaitForClients(1, kTimeout));
+  first.Publish("still here\n");
+  EXPECT_EQ(ReadExactly(client, 11), "still here\n");
+  close(client);
+}
+
 // A client that stops reading is dropped once its queue is full; publishing never blocks and the
 // other clients keep receiving everything.
 TEST_F(JsonlEventServerTest, StuckClientIsDroppedWithoutStallingOthers) {

@@ -9,10 +9,10 @@
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/message_allocator.h"
+#include "lib/unixsocket/socket_path.h"
 #include "proto/annotator.grpc.pb.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/ip_annotator.h"
-#include "services/uuid-annotator/unix_socket.h"
 
 namespace mlab::uuid_annotator {
 namespace {
@@ -148,7 +148,7 @@ AnnotatorServer::~AnnotatorServer() { Shutdown(); }
 
 absl::Status AnnotatorServer::Start() {
   if (server_ != nullptr) return absl::FailedPreconditionError("already started");
-  if (absl::Status s = PrepareSocketPath(socket_path_); !s.ok()) return s;
+  if (absl::Status s = unixsocket::PrepareSocketPath(socket_path_); !s.ok()) return s;
   service_ = std::make_unique<Service>(store_);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(absl::StrCat("unix:", socket_path_), grpc::InsecureServerCredentials());
@@ -172,7 +172,7 @@ void AnnotatorServer::Shutdown() {
   server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   server_->Wait();
   server_.reset();
-  unlink(socket_path_.c_str());
+  unixsocket::RemoveSocket(socket_path_);
 }
 
 }  // namespace mlab::uuid_annotator

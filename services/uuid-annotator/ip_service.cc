@@ -23,10 +23,10 @@
 #include "boost/beast/http/read.hpp"
 #include "boost/beast/http/string_body.hpp"
 #include "glog/logging.h"
+#include "lib/unixsocket/socket_path.h"
 #include "services/uuid-annotator/annotation.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/ip_annotator.h"
-#include "services/uuid-annotator/unix_socket.h"
 
 namespace mlab::uuid_annotator {
 namespace {
@@ -157,7 +157,7 @@ IpService::~IpService() { Shutdown(); }
 
 absl::Status IpService::Start() {
   if (listen_fd_ >= 0) return absl::FailedPreconditionError("already started");
-  if (absl::Status s = PrepareSocketPath(socket_path_); !s.ok()) return s;
+  if (absl::Status s = unixsocket::PrepareSocketPath(socket_path_); !s.ok()) return s;
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", strerror(errno)));
   sockaddr_un addr = {};
@@ -199,7 +199,7 @@ void IpService::Shutdown() {
   close(wake_fds_[0]);
   close(wake_fds_[1]);
   listen_fd_ = -1;
-  unlink(socket_path_.c_str());
+  unixsocket::RemoveSocket(socket_path_);
 }
 
 void IpService::AcceptLoop() {
