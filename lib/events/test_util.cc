@@ -12,19 +12,6 @@
 
 namespace mlab::events::testing {
 
-ShortTempDir::ShortTempDir() {
-  char templ[] = "/tmp/evXXXXXX";
-  const char* dir = mkdtemp(templ);
-  EXPECT_NE(dir, nullptr) << "mkdtemp failed";
-  if (dir != nullptr) path_ = dir;
-}
-
-ShortTempDir::~ShortTempDir() {
-  if (path_.empty()) return;
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (!condition()) {

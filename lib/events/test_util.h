@@ -11,22 +11,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/events/handler.h"
+#include "lib/testing/temp_dir.h"
 #include "proto/events.pb.h"
 
 namespace mlab::events::testing {
 
-// A fresh /tmp/evXXXXXX directory (short: unix socket paths are limited to 108 bytes), removed
-// with its contents on destruction.
-class ShortTempDir {
- public:
-  ShortTempDir();
-  ~ShortTempDir();
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::mlab::testing::ShortTempDir;
 
 // Polls `condition` every millisecond until it holds or `timeout` passes; returns the last value.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(10));

@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/flags/temp_dir.h"
+#include "lib/testing/temp_dir.h"
 
 namespace {
 
@@ -116,7 +116,7 @@ TEST_F(FlagsTest, CommandLineWinsForRepeatableFlags) {
 }
 
 TEST_F(FlagsTest, EnvironmentFillsEveryType) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string prefix = dir.WriteFile("prefix", "host_1234\n");
   std::string key = dir.WriteFile("key.pub", "{}");
   ASSERT_TRUE(ParseArgs({}, FakeEnv({
@@ -281,7 +281,7 @@ TEST_F(FlagsTest, InvalidValues) {
 }
 
 TEST_F(FlagsTest, ValueTypesFromCommandLine) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string prefix = dir.WriteFile("prefix", "host_1234");
   std::string key_a = dir.WriteFile("a.pub", "A");
   std::string key_b = dir.WriteFile("b.pub", "B\n");

@@ -5,7 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/flags/flags.h"
-#include "lib/flags/temp_dir.h"
+#include "lib/testing/temp_dir.h"
 
 namespace mlab::flags {
 namespace {
@@ -62,7 +62,7 @@ TEST(KeyValuesTest, BadEntriesAddNothing) {
 }
 
 TEST(KeyValuesTest, AtFileIsReadAndTrimmed) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string path = dir.WriteFile("hostname", "  mlab1-lga03.mlab-oti.measurement-lab.org\n\n");
   Flag<KeyValues> flag("test.kv", {}, "");
   ASSERT_TRUE(flag.Set("MLAB.server.name=@" + path + ",plain=x").ok());
@@ -77,7 +77,7 @@ TEST(KeyValuesTest, AtFileIsReadAndTrimmed) {
 }
 
 TEST(FileBytesTest, ReadsRawUntrimmedBytes) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string raw("  prefix_123\n\0\xff\r\n", 17);
   std::string path = dir.WriteFile("prefix", raw);
   Flag<FileBytes> flag("test.file", {}, "");
@@ -98,7 +98,7 @@ TEST(FileBytesTest, ReadsRawUntrimmedBytes) {
 }
 
 TEST(FileBytesListTest, RepeatAndCommaReadEach) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string a = dir.WriteFile("a.pub", "key-a\n");
   std::string b = dir.WriteFile("b.pub", "key-b");
   std::string c = dir.WriteFile("c.pub", "");
@@ -116,7 +116,7 @@ TEST(FileBytesListTest, RepeatAndCommaReadEach) {
 }
 
 TEST(StringFileTest, LiteralOrRawFile) {
-  TempDir dir;
+  testing::TempDir dir;
   std::string path = dir.WriteFile("hostname", "mlab1-lga03.mlab-oti.measurement-lab.org\n");
   Flag<StringFile> flag("test.stringfile", StringFile("default"), "");
   EXPECT_EQ(flag->value(), "default");

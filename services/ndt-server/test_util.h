@@ -3,34 +3,17 @@
 
 // Helpers shared by the ndt-server tests.
 
-#include <stdlib.h>
 #include <zlib.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "lib/testing/temp_dir.h"
+
 namespace mlab::ndt7::testing {
 
-// A fresh directory under $TEST_TMPDIR, removed with its contents at destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TEST_TMPDIR");
-    std::string templ = std::string(base != nullptr ? base : "/tmp") + "/ndt-XXXXXX";
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::mlab::testing::TempDir;
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

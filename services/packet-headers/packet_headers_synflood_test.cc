@@ -48,7 +48,7 @@ TEST(SynFloodTest, MemoryStaysUnderTheCapAndRealFlowsAreSavedComplete) {
       Shell(absl::StrCat("ip -n ", server_ns, " route add 198.51.100.0/24 via 192.0.2.2")).ok());
 
   TempDir dir;
-  TempDir socket_dir("/tmp");
+  TempDir socket_dir(::mlab::testing::kShortTempBase);
   const std::string datadir = dir.path() + "/pcap";
   absl::StatusOr<std::unique_ptr<EventSource>> events =
       EventSource::Start(socket_dir.path() + "/tcpevents.sock");

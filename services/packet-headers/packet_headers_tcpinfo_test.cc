@@ -44,7 +44,7 @@ TEST(PacketHeadersWithTcpInfoTest, FilesCarryTcpInfosUuids) {
   ASSERT_TRUE(net.ok()) << net.status();
   const std::string server_ns = (*net)->server_ns(), client_ns = (*net)->client_ns();
   TempDir dir;
-  TempDir socket_dir("/tmp");
+  TempDir socket_dir(::mlab::testing::kShortTempBase);
   const std::string prefix_file = dir.path() + "/prefix";
   std::ofstream(prefix_file) << kPrefix;
   const std::string socket = socket_dir.path() + "/tcpevents.sock";

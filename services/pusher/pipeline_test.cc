@@ -96,9 +96,9 @@ TEST(PusherTest, UploadsEachFileOnceAndEmptiesTheSpool) {
   std::string spool = dir.path() + "/spool";
   std::string out = dir.path() + "/out";
   // Already there and old: only the startup sweep finds it.
-  testing::SetMtime(dir.Write("spool/ndt7/2024/05/01/old.json", "old"),
+  testing::SetMtime(dir.WriteFile("spool/ndt7/2024/05/01/old.json", "old"),
                     absl::Now() - absl::Hours(3));
-  dir.Write("spool/ndt7/2024/05/01/young-unseen.json", "not old enough, no event");
+  dir.WriteFile("spool/ndt7/2024/05/01/young-unseen.json", "not old enough, no event");
   PusherConfig config = Config(spool);
   config.datatypes.push_back({"scamper1", 0.0});  // Sampled out entirely.
   Pusher pusher(config, LocalFactory(out));
@@ -109,18 +109,18 @@ TEST(PusherTest, UploadsEachFileOnceAndEmptiesTheSpool) {
     std::string rel = absl::StrCat("2024/05/0", 1 + i % 3, "/f", i, ".data");
     std::string content = absl::StrCat("content ", i, std::string(i * 37, 'x'));
     if (i % 3 == 0) {
-      dir.Write(absl::StrCat("spool/", dt, "/", rel), content);  // IN_CLOSE_WRITE
+      dir.WriteFile(absl::StrCat("spool/", dt, "/", rel), content);  // IN_CLOSE_WRITE
     } else {
-      std::string staged = dir.Write(absl::StrCat("staging/", i), content);
+      std::string staged = dir.WriteFile(absl::StrCat("staging/", i), content);
       std::string final_path = absl::StrCat(spool, "/", dt, "/", rel);
       ASSERT_TRUE(::mlab::spool::MakeDirs(final_path.substr(0, final_path.rfind('/'))).ok());
       ASSERT_EQ(rename(staged.c_str(), final_path.c_str()), 0);  // IN_MOVED_TO
     }
     written[dt + ":" + rel] = content;
   }
-  dir.Write("spool/ndt7/2024/05/01/.hidden.swp", "editor junk");  // Left in place.
-  dir.Write("spool/ndt7/2024/05/01/bad name.json", "space");      // Left in place.
-  dir.Write("spool/scamper1/2024/05/01/sampled.jsonl", "deleted, never uploaded");
+  dir.WriteFile("spool/ndt7/2024/05/01/.hidden.swp", "editor junk");  // Left in place.
+  dir.WriteFile("spool/ndt7/2024/05/01/bad name.json", "space");      // Left in place.
+  dir.WriteFile("spool/scamper1/2024/05/01/sampled.jsonl", "deleted, never uploaded");
   written["ndt7:2024/05/01/old.json"] = "old";
   // Left: the two strange names and the young file nothing announced; the sampled-out file is
   // deleted without an upload.
@@ -157,10 +157,10 @@ TEST(PusherTest, DrainingIdlePusherDoesNotSpin) {
   PusherConfig config = Config(spool);
   Pusher pusher(config, LocalFactory(dir.path() + "/out"));
   ASSERT_TRUE(pusher.Start().ok());
-  dir.Write("spool/ndt7/2024/05/01/a.json", "a");
+  dir.WriteFile("spool/ndt7/2024/05/01/a.json", "a");
   ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30)));
   pusher.BeginDrain();
-  dir.Write("spool/pcap/2024/05/01/b.pcap", "still collected while draining");
+  dir.WriteFile("spool/pcap/2024/05/01/b.pcap", "still collected while draining");
   ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30)));
   double before = ProcessCpuSeconds();
   absl::SleepFor(absl::Seconds(1));
@@ -174,7 +174,7 @@ TEST(PusherTest, RestartResumesTheJournalWithoutDuplicates) {
   std::string spool = dir.path() + "/spool";
   std::string out = dir.path() + "/out";
   for (const char* f : {"a", "b", "c", "d"}) {
-    dir.Write(absl::StrCat("spool/ndt7/2024/05/01/", f, ".json"), absl::StrCat("file ", f));
+    dir.WriteFile(absl::StrCat("spool/ndt7/2024/05/01/", f, ".json"), absl::StrCat("file ", f));
   }
   ASSERT_TRUE(::mlab::spool::MakeDirs(spool + "/pcap").ok());
   TarBundle::PaxRecords records = Config(spool).metadata;
@@ -270,7 +270,7 @@ TEST(PusherTest, BackendOutageRetriesAndDeletesNothingEarly) {
                 [&] { return std::make_unique<FlakyUploader>(out, &down, &failures); });
   ASSERT_TRUE(pusher.Start().ok());
   for (int i = 0; i < 50; ++i) {
-    dir.Write(absl::StrCat("spool/ndt7/2024/05/01/f", i, ".json"), absl::StrCat(i));
+    dir.WriteFile(absl::StrCat("spool/ndt7/2024/05/01/f", i, ".json"), absl::StrCat(i));
   }
   absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (failures.load() < 5 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
@@ -286,8 +286,8 @@ TEST(PusherTest, BackendOutageRetriesAndDeletesNothingEarly) {
 TEST(ShipperTest, KeepsAFileThatChangedAfterItWasRead) {
   ScratchDir dir;
   std::string root = dir.path() + "/ndt7";
-  dir.Write("ndt7/2024/05/01/growing.json", "first part");
-  dir.Write("ndt7/2024/05/01/done.json", "complete");
+  dir.WriteFile("ndt7/2024/05/01/growing.json", "first part");
+  dir.WriteFile("ndt7/2024/05/01/done.json", "complete");
   ArchiveNamer namer("ndt", "ndt7", "mlab1-lga03");
   Bundler::Options options;
   options.datatype = "ndt7";
@@ -299,7 +299,7 @@ TEST(ShipperTest, KeepsAFileThatChangedAfterItWasRead) {
   ASSERT_EQ(bundler.Add("2024/05/01/done.json", &sealed), Bundler::AddResult::kAdded);
   bundler.SealAll("emergency_upload", &sealed);
   ASSERT_EQ(sealed.size(), 1u);
-  dir.Write("ndt7/2024/05/01/growing.json", "first part, and more");  // Written again.
+  dir.WriteFile("ndt7/2024/05/01/growing.json", "first part, and more");  // Written again.
 
   Journal journal(dir.path() + "/journal");
   ASSERT_TRUE(journal.Open().ok());

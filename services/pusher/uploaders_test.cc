@@ -288,7 +288,7 @@ TEST(GcsAuthTest, ServiceAccountJwtIsSignedAndExchangedOnce) {
       R"("private_key":")", absl::CEscape(server.PrivateKeyPem()), R"(","token_uri":")",
       server.url("/token"), R"("})");
   ScratchDir dir;
-  std::string path = dir.Write("key.json", key_json);
+  std::string path = dir.WriteFile("key.json", key_json);
   absl::StatusOr<std::unique_ptr<ServiceAccountTokenSource>> source =
       ServiceAccountTokenSource::FromFile(path);
   ASSERT_TRUE(source.ok()) << source.status();

@@ -66,16 +66,16 @@ TEST(SpoolWatcherTest, ReportsClosedAndRenamedFilesInNewDirectories) {
   testing::ScratchDir dir;
   ASSERT_TRUE(spool::MakeDirs(dir.path() + "/ndt7/2024/05/01").ok());
   ASSERT_TRUE(spool::MakeDirs(dir.path() + "/pcap").ok());
-  dir.Write("ndt7/2024/05/01/before.json", "x");  // Before Start: not an event.
+  dir.WriteFile("ndt7/2024/05/01/before.json", "x");  // Before Start: not an event.
   Recorder recorder;
   SpoolWatcher watcher({dir.path() + "/ndt7", dir.path() + "/pcap"}, recorder.Callbacks());
   ASSERT_TRUE(watcher.Start().ok());
   EXPECT_EQ(watcher.watch_count(), 5u);  // ndt7, 2024, 05, 01 and pcap
 
-  dir.Write("ndt7/2024/05/01/closed.json", "written in place");
+  dir.WriteFile("ndt7/2024/05/01/closed.json", "written in place");
   ASSERT_TRUE(recorder.WaitFor("0:2024/05/01/closed.json"));
 
-  dir.Write("staging.tmp", "staged");
+  dir.WriteFile("staging.tmp", "staged");
   ASSERT_EQ(
       rename((dir.path() + "/staging.tmp").c_str(), (dir.path() + "/pcap/moved.pcap.gz").c_str()),
       0);
@@ -84,14 +84,14 @@ TEST(SpoolWatcherTest, ReportsClosedAndRenamedFilesInNewDirectories) {
 
   // A whole tree created at once (mkdir -p then a file, racing the watch setup): found either
   // by its event or by the scan of the new directory.
-  dir.Write("ndt7/2024/05/02/deep/new.json", "y");
+  dir.WriteFile("ndt7/2024/05/02/deep/new.json", "y");
   ASSERT_TRUE(recorder.WaitFor("0:2024/05/02/deep/new.json"));
   // A directory renamed into the tree with files already in it.
-  dir.Write("outside/2024/06/01/inside.json", "z");
+  dir.WriteFile("outside/2024/06/01/inside.json", "z");
   ASSERT_EQ(rename((dir.path() + "/outside/2024").c_str(), (dir.path() + "/pcap/2024").c_str()), 0);
   ASSERT_TRUE(recorder.WaitFor("1:2024/06/01/inside.json"));
   // ...and it is watched from then on.
-  dir.Write("pcap/2024/06/01/later.json", "w");
+  dir.WriteFile("pcap/2024/06/01/later.json", "w");
   ASSERT_TRUE(recorder.WaitFor("1:2024/06/01/later.json"));
   watcher.Stop();
   EXPECT_EQ(recorder.files().count("0:2024/05/01/before.json"), 0u);
@@ -112,7 +112,7 @@ TEST(SpoolWatcherTest, QueueOverflowAsksForASweep) {
   watcher.ProcessEventsForTest(reinterpret_cast<const char*>(&event), sizeof(event));
   EXPECT_EQ(recorder.overflows(), 1);
   EXPECT_GE(watcher.watch_count(), 4u);
-  dir.Write("ndt7/2024/05/03/after.json", "x");
+  dir.WriteFile("ndt7/2024/05/03/after.json", "x");
   ASSERT_TRUE(recorder.WaitFor("0:2024/05/03/after.json"));
   watcher.Stop();
 }
@@ -120,9 +120,9 @@ TEST(SpoolWatcherTest, QueueOverflowAsksForASweep) {
 TEST(SweeperTest, FindsOldFilesOldestFirstAndRemovesStaleEmptyDirectories) {
   testing::ScratchDir dir;
   absl::Time now = absl::Now();
-  testing::SetMtime(dir.Write("ndt7/2024/05/01/old.json", "12345"), now - absl::Hours(3));
-  testing::SetMtime(dir.Write("ndt7/2024/05/01/older.json", "1"), now - absl::Hours(5));
-  dir.Write("ndt7/2024/05/01/new.json", "fresh");
+  testing::SetMtime(dir.WriteFile("ndt7/2024/05/01/old.json", "12345"), now - absl::Hours(3));
+  testing::SetMtime(dir.WriteFile("ndt7/2024/05/01/older.json", "1"), now - absl::Hours(5));
+  dir.WriteFile("ndt7/2024/05/01/new.json", "fresh");
   ASSERT_TRUE(spool::MakeDirs(dir.path() + "/ndt7/2024/04/30").ok());
   testing::SetMtime(dir.path() + "/ndt7/2024/04/30", now - absl::Hours(30));
   ASSERT_TRUE(spool::MakeDirs(dir.path() + "/ndt7/2024/05/02").ok());  // Empty but recent.

@@ -1,7 +1,6 @@
 #include "services/uuid-annotator/test_util.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -23,46 +22,6 @@
 #include "glog/logging.h"
 
 namespace mlab::uuid_annotator::testing {
-namespace {
-
-void Walk(const std::string& dir, const std::string& rel, std::vector<std::string>* out) {
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return;
-  while (dirent* e = readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    const std::string path = absl::StrCat(dir, "/", name);
-    const std::string r = rel.empty() ? name : absl::StrCat(rel, "/", name);
-    struct stat st;
-    if (lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      Walk(path, r, out);
-    } else if (S_ISREG(st.st_mode)) {
-      out->push_back(r);
-    }
-  }
-  closedir(d);
-}
-
-void RemoveAll(const std::string& path) {
-  struct stat st;
-  if (lstat(path.c_str(), &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    if (DIR* d = opendir(path.c_str())) {
-      while (dirent* e = readdir(d)) {
-        const std::string name = e->d_name;
-        if (name != "." && name != "..") RemoveAll(absl::StrCat(path, "/", name));
-      }
-      closedir(d);
-    }
-    rmdir(path.c_str());
-  } else {
-    unlink(path.c_str());
-  }
-}
-
-}  // namespace
-
 std::string TestData(absl::string_view relative) {
   return absl::StrCat("external/shared_testdata/", relative);
 }
@@ -83,23 +42,6 @@ void WriteFileOrDie(const std::string& path, absl::string_view content) {
     CHECK(out.good()) << "cannot write " << tmp;
   }
   CHECK_EQ(rename(tmp.c_str(), path.c_str()), 0) << "cannot rename to " << path;
-}
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/uaXXXXXX";
-  CHECK(mkdtemp(tmpl) != nullptr) << "mkdtemp failed";
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() { RemoveAll(path_); }
-
-std::string TempDir::File(absl::string_view name) const { return absl::StrCat(path_, "/", name); }
-
-std::vector<std::string> ListFiles(const std::string& dir) {
-  std::vector<std::string> out;
-  Walk(dir, "", &out);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/testing/temp_dir.h"
 
 namespace mlab::uuid_annotator::testing {
 
@@ -23,22 +24,10 @@ std::string ReadFileOrDie(const std::string& path);
 // Writes `content` to `path` through a temporary file and a rename (what deployments do).
 void WriteFileOrDie(const std::string& path, absl::string_view content);
 
-// A fresh /tmp/uaXXXXXX directory, removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string File(absl::string_view name) const;
-
- private:
-  std::string path_;
-};
-
+// Directories short enough for unix socket paths, removed with their contents on destruction.
+using TempDir = ::mlab::testing::ShortTempDir;
 // Regular files below `dir`, relative to it, sorted.
-std::vector<std::string> ListFiles(const std::string& dir);
+using ::mlab::testing::ListFiles;
 
 // Polls `condition` every millisecond until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20));

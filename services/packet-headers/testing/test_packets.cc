@@ -199,18 +199,6 @@ std::string SharedTestData(const std::string& relative) {
   return candidates.front();
 }
 
-TempDir::TempDir(const char* base) {
-  if (base == nullptr) base = std::getenv("TEST_TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/ph-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) std::abort();
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::vector<std::string> ListFiles(const std::string& dir) {
   std::vector<std::string> out;
   std::error_code ec;

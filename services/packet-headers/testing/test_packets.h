@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/testing/temp_dir.h"
 #include "services/packet-headers/packet_parser.h"
 
 namespace mlab::packet_headers::testing {
@@ -68,19 +69,9 @@ absl::Status RunEtlCheck(const std::vector<std::string>& files);
 // The path of `relative` (e.g. "etl/parser/testdata/PCAP/x.pcap.gz") in @shared_testdata.
 std::string SharedTestData(const std::string& relative);
 
-// A fresh directory under `base` (default $TEST_TMPDIR, else /tmp), removed with its contents
-// on destruction. Unix socket paths must stay under 108 bytes: use base "/tmp" for those.
-class TempDir {
- public:
-  explicit TempDir(const char* base = nullptr);
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// A fresh directory (under $TEST_TMPDIR, or a given base such as "/tmp" for unix socket paths,
+// which must stay under 108 bytes), removed with its contents on destruction.
+using ::mlab::testing::TempDir;
 
 // Every regular file under `dir`, recursively, sorted.
 std::vector<std::string> ListFiles(const std::string& dir);

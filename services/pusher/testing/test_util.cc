@@ -1,6 +1,5 @@
 #include "services/pusher/testing/test_util.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,82 +16,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
-#include "lib/spool/spool_dir.h"
 #include "services/pusher/http_client.h"
 
 namespace mlab::pusher::testing {
-namespace {
-
-void RemoveTree(const std::string& path) {
-  DIR* d = opendir(path.c_str());
-  if (d != nullptr) {
-    while (struct dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name == "." || name == "..") continue;
-      std::string child = path + "/" + name;
-      struct stat st;
-      if (lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        RemoveTree(child);
-      } else {
-        unlink(child.c_str());
-      }
-    }
-    closedir(d);
-  }
-  rmdir(path.c_str());
-}
-
-void Walk(const std::string& root, const std::string& dir, std::vector<std::string>* out) {
-  DIR* d = opendir((dir.empty() ? root : root + "/" + dir).c_str());
-  if (d == nullptr) return;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    std::string rel = dir.empty() ? name : dir + "/" + name;
-    struct stat st;
-    if (lstat((root + "/" + rel).c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      Walk(root, rel, out);
-    } else {
-      out->push_back(rel);
-    }
-  }
-  closedir(d);
-}
-
-}  // namespace
-
-ScratchDir::ScratchDir() {
-  const char* base = getenv("TEST_TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/pusher-XXXXXX");
-  CHECK(mkdtemp(pattern.data()) != nullptr);
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() { RemoveTree(path_); }
-
-std::string ScratchDir::Write(const std::string& relative, absl::string_view content) const {
-  std::string path = absl::StrCat(path_, "/", relative);
-  CHECK(spool::MakeDirs(path.substr(0, path.rfind('/'))).ok());
-  std::ofstream out(path, std::ios::binary);
-  out.write(content.data(), content.size());
-  CHECK(out.good());
-  return path;
-}
-
 std::string ReadFileOrDie(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   CHECK(in.good()) << path;
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::vector<std::string> ListFiles(const std::string& dir) {
-  std::vector<std::string> out;
-  Walk(dir, "", &out);
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 void SetMtime(const std::string& path, absl::Time mtime) {

@@ -10,25 +10,15 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/testing/temp_dir.h"
 
 namespace mlab::pusher::testing {
 
-// A fresh directory under $TEST_TMPDIR, removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  const std::string& path() const { return path_; }
-  // Writes `content` to path()/relative (creating directories) and returns the full path.
-  std::string Write(const std::string& relative, absl::string_view content) const;
-
- private:
-  std::string path_;
-};
+using ScratchDir = ::mlab::testing::TempDir;
 
 std::string ReadFileOrDie(const std::string& path);
 // Every regular file under `dir`, relative to it, sorted.
-std::vector<std::string> ListFiles(const std::string& dir);
+using ::mlab::testing::ListFiles;
 void SetMtime(const std::string& path, absl::Time mtime);
 
 // A test peer (fake-gcs-server, s3rver) run as a child process, killed on destruction.

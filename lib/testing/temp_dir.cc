@@ -1,0 +1,69 @@
+#include "lib/testing/temp_dir.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+namespace mlab::testing {
+namespace {
+
+std::string DefaultBase() {
+  const char* base = std::getenv("TEST_TMPDIR");
+  return base != nullptr && *base != '\0' ? base : "/tmp";
+}
+
+[[noreturn]] void Die(const char* what, const std::string& path) {
+  std::fprintf(stderr, "TempDir: cannot %s %s\n", what, path.c_str());
+  std::abort();
+}
+
+}  // namespace
+
+TempDir::TempDir() : TempDir(DefaultBase()) {}
+
+TempDir::TempDir(const std::string& base) {
+  std::string pattern = base + "/mlabXXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) Die("make a directory like", pattern);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string TempDir::File(std::string_view relative) const {
+  return path_ + "/" + std::string(relative);
+}
+
+std::string TempDir::WriteFile(std::string_view relative, std::string_view content) const {
+  std::string path = File(relative);
+  std::error_code error;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
+  if (error) Die("make the directory of", path);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  out.close();
+  if (!out) Die("write", path);
+  return path;
+}
+
+std::vector<std::string> ListFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error) && !it->is_symlink(error)) {
+      out.push_back(std::filesystem::relative(it->path(), dir).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace mlab::testing
