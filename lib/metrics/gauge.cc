@@ -10,13 +10,7 @@ void Gauge::SetToCurrentTime() { Set(absl::ToDoubleSeconds(absl::Now() - absl::U
 
 void Gauge::AppendSamples(absl::string_view name, absl::string_view labels,
                           std::string* out) const {
-  out->append(name.data(), name.size());
-  if (!labels.empty()) {
-    out->push_back('{');
-    out->append(labels.data(), labels.size());
-    out->push_back('}');
-  }
-  out->push_back(' ');
+  AppendSampleStart(name, "", labels, out);
   AppendFloat(Value(), out);
   out->push_back('\n');
 }

@@ -24,18 +24,6 @@ void AppendBucket(absl::string_view name, absl::string_view labels, absl::string
   out->push_back('\n');
 }
 
-void AppendSuffixed(absl::string_view name, absl::string_view suffix, absl::string_view labels,
-                    std::string* out) {
-  out->append(name.data(), name.size());
-  out->append(suffix.data(), suffix.size());
-  if (!labels.empty()) {
-    out->push_back('{');
-    out->append(labels.data(), labels.size());
-    out->push_back('}');
-  }
-  out->push_back(' ');
-}
-
 }  // namespace
 
 Histogram::Histogram(std::vector<double> upper_bounds)
@@ -72,10 +60,10 @@ void Histogram::AppendSamples(absl::string_view name, absl::string_view labels,
   }
   cumulative += counts_[upper_bounds_.size()].load(std::memory_order_relaxed);
   AppendBucket(name, labels, "+Inf", cumulative, out);
-  AppendSuffixed(name, "_sum", labels, out);
+  AppendSampleStart(name, "_sum", labels, out);
   AppendFloat(Sum(), out);
   out->push_back('\n');
-  AppendSuffixed(name, "_count", labels, out);
+  AppendSampleStart(name, "_count", labels, out);
   out->append(std::to_string(cumulative));
   out->push_back('\n');
 }

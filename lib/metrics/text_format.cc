@@ -104,6 +104,18 @@ void AppendFloat(double value, std::string* out) {
   }
 }
 
+void AppendSampleStart(absl::string_view name, absl::string_view suffix, absl::string_view labels,
+                       std::string* out) {
+  out->append(name.data(), name.size());
+  out->append(suffix.data(), suffix.size());
+  if (!labels.empty()) {
+    out->push_back('{');
+    out->append(labels.data(), labels.size());
+    out->push_back('}');
+  }
+  out->push_back(' ');
+}
+
 std::string FormatFloat(double value) {
   std::string out;
   AppendFloat(value, &out);

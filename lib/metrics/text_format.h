@@ -20,6 +20,11 @@ std::string FormatFloat(double value);
 // Appends FormatFloat(value) to `out`.
 void AppendFloat(double value, std::string* out);
 
+// Appends the start of a sample line, `<name><suffix>{<labels>} ` (no braces without labels);
+// `labels` is already rendered: `a="1",b="2"`.
+void AppendSampleStart(absl::string_view name, absl::string_view suffix, absl::string_view labels,
+                       std::string* out);
+
 // Appends HELP text with backslash and newline escaped.
 void AppendEscapedHelp(absl::string_view help, std::string* out);
 

@@ -46,6 +46,13 @@ TEST(FormatFloatTest, SpecialValues) {
   EXPECT_EQ(FormatFloat(std::nan("")), "NaN");
 }
 
+TEST(SampleStartTest, BracesOnlyAroundLabels) {
+  std::string out;
+  AppendSampleStart("requests_total", "", "", &out);
+  AppendSampleStart("latency_seconds", "_sum", "code=\"200\",path=\"/\"", &out);
+  EXPECT_EQ(out, "requests_total latency_seconds_sum{code=\"200\",path=\"/\"} ");
+}
+
 TEST(EscapeTest, Help) {
   std::string out;
   AppendEscapedHelp("a \\ b\nc \"q\"", &out);
