@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/hop_annotation.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
 
@@ -77,8 +78,6 @@ TEST(HopAnnotationTest, EmptyAndNullAnnotations) {
 class HopAnnotatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::ShortTempDir();
-    ASSERT_FALSE(dir_.empty());
     auto fake = testing::FakeAnnotator::Start(dir_ + "/ann.sock");
     ASSERT_TRUE(fake.ok()) << fake.status();
     fake_ = *std::move(fake);
@@ -91,10 +90,10 @@ class HopAnnotatorTest : public ::testing::Test {
     annotator_.reset();
     client_.reset();
     fake_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::string dir_;
+  ::mlab::testing::ShortTempDir tmp_;
+  std::string dir_ = tmp_.path();
   std::unique_ptr<testing::FakeAnnotator> fake_;
   std::unique_ptr<GrpcAnnotatorClient> client_;
   std::unique_ptr<spool::SpoolDir> spool_;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/hop_annotation.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
 
@@ -79,9 +80,8 @@ std::string Chunked(const std::string& body) {
 
 class IpServiceClientTest : public ::testing::Test {
  protected:
-  void SetUp() override { dir_ = testing::ShortTempDir(); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string dir_;
+  ::mlab::testing::ShortTempDir tmp_;
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(IpServiceClientTest, SendsUpstreamsRequestAndParsesTheReply) {

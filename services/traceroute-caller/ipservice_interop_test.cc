@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/hop_annotation.h"
 #include "services/traceroute-caller/ipservice_client.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
@@ -38,7 +39,8 @@ std::string Output(const std::string& command) {
 
 TEST(IpServiceInteropTest, UpstreamAnnotatorAnswersAndFilesMatchUpstreamBytes) {
   if (access(kUpstream, X_OK) != 0) GTEST_SKIP() << kUpstream << " not installed";
-  std::string dir = testing::ShortTempDir();
+  ::mlab::testing::ShortTempDir tmp;
+  const std::string dir = tmp.path();
   std::string data = std::filesystem::absolute("external/shared_testdata/uuid-annotator").string();
   std::vector<std::string> argv = {
       kUpstream,
@@ -95,7 +97,6 @@ TEST(IpServiceInteropTest, UpstreamAnnotatorAnswersAndFilesMatchUpstreamBytes) {
   kill(pid, SIGTERM);
   int status;
   waitpid(pid, &status, 0);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -34,6 +34,7 @@
 #include "gtest/gtest.h"
 #include "lib/events/publisher.h"
 #include "lib/events/server.h"
+#include "lib/testing/temp_dir.h"
 #include "lib/uuid/uuid.h"
 #include "rapidjson/document.h"
 #include "services/traceroute-caller/testing/child_processes.h"
@@ -297,8 +298,6 @@ class TracerouteCallerNetnsTest : public ::testing::Test {
     ASSERT_NE(topology_, nullptr);
     ASSERT_EQ(access(kScamper, X_OK), 0) << "run tools/setup (setup.d/65-traceroute-caller.sh)";
     ASSERT_EQ(access(kEtlCheck, X_OK), 0) << "run tools/setup (setup.d/20-etl-check.sh)";
-    dir_ = testing::ShortTempDir();
-    ASSERT_FALSE(dir_.empty());
     chmod(dir_.c_str(), 0755);
     auto annotator = testing::FakeAnnotator::Start(dir_ + "/a.sock");
     ASSERT_TRUE(annotator.ok()) << annotator.status();
@@ -325,7 +324,6 @@ class TracerouteCallerNetnsTest : public ::testing::Test {
     service_.reset();
     events_->Shutdown();
     annotator_.reset();
-    fs::remove_all(dir_);
   }
 
   void StartService(std::vector<std::string> flags) {
@@ -440,7 +438,8 @@ class TracerouteCallerNetnsTest : public ::testing::Test {
   }
 
   static Topology* topology_;
-  std::string dir_;
+  ::mlab::testing::ShortTempDir tmp_;
+  std::string dir_ = tmp_.path();
   std::string hostname_;
   std::string wrapper_;
   std::unique_ptr<testing::FakeAnnotator> annotator_;

@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "lib/events/publisher.h"
 #include "lib/events/server.h"
+#include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/scamper_common.h"
 #include "services/traceroute-caller/testing/child_processes.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
@@ -72,8 +73,6 @@ int MaxOverlap(const std::string& log) {
 class TracerouteCallerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::ShortTempDir();
-    ASSERT_FALSE(dir_.empty());
     auto fake = testing::FakeAnnotator::Start(dir_ + "/a.sock");
     ASSERT_TRUE(fake.ok());
     annotator_ = *std::move(fake);
@@ -89,7 +88,6 @@ class TracerouteCallerTest : public ::testing::Test {
     service_.reset();
     server_->Shutdown();
     annotator_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // A scamper that logs "start|end <pid> <ns> <ip>", waits `delay` and prints the template trace
@@ -161,7 +159,8 @@ class TracerouteCallerTest : public ::testing::Test {
     return reports_.at(uuid);
   }
 
-  std::string dir_;
+  ::mlab::testing::ShortTempDir tmp_;
+  std::string dir_ = tmp_.path();
   std::unique_ptr<testing::FakeAnnotator> annotator_;
   events::FlowEventPublisher publisher_;
   std::unique_ptr<events::FlowEventServer> server_;

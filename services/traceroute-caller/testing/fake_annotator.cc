@@ -72,10 +72,4 @@ void FakeAnnotator::set_failing(bool failing) {
   failing_ = failing;
 }
 
-std::string ShortTempDir() {
-  char templ[] = "/tmp/trcXXXXXX";
-  if (mkdtemp(templ) == nullptr) return "";
-  return templ;
-}
-
 }  // namespace mlab::trc::testing

@@ -45,9 +45,6 @@ class FakeAnnotator : public mlab::annotator::Annotator::Service {
   bool failing_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// mkdtemp under /tmp (short, for unix sockets); removed by the caller when done.
-std::string ShortTempDir();
-
 }  // namespace mlab::trc::testing
 
 #endif  // MLAB_SERVICES_TRACEROUTE_CALLER_TESTING_FAKE_ANNOTATOR_H_
