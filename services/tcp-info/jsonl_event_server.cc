@@ -55,7 +55,7 @@ void JsonlEventServer::Wake() {
   if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof(one));
 }
 
-void JsonlEventServer::Publish(std::string line) {
+void JsonlEventServer::Publish(absl::string_view line) {
   {
     absl::MutexLock lock(&mu_);
     if (clients_.empty()) return;
@@ -67,7 +67,7 @@ void JsonlEventServer::Publish(std::string line) {
         LOG(WARNING) << "event socket client " << client.fd << " fell behind; disconnecting it";
         continue;
       }
-      client.pending += line;
+      client.pending.append(line.data(), line.size());
       ++client.events_pending;
     }
   }
@@ -84,7 +84,7 @@ void JsonlEventServer::Serve() {
     {
       absl::MutexLock lock(&mu_);
       for (const Client& client : clients_) {
-        short events = POLLIN;
+        int16_t events = POLLIN;
         if (!client.pending.empty()) events |= POLLOUT;
         fds.push_back({client.fd, events, 0});
       }

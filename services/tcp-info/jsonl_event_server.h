@@ -10,6 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
@@ -46,7 +47,7 @@ class JsonlEventServer {
   absl::Status Start();
 
   // Queues one event line (newline included) for every connected client. Never blocks on I/O.
-  void Publish(std::string line);
+  void Publish(absl::string_view line);
 
   // Disconnects everyone, stops the thread and removes the socket file. Idempotent.
   void Shutdown();
