@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <random>
@@ -41,7 +42,8 @@ std::string StagingFor(const std::string& datadir) {
   return absl::StrCat(parent, parent == "/" ? "" : "/", ".tmp-", base);
 }
 
-// Collects `<dir>/<relative>` of every regular file below `dir`.
+// Collects `<dir>/<relative>` of every regular file below `dir`; what vanishes meanwhile is
+// skipped.
 void Walk(const std::string& dir, const std::string& relative, std::vector<std::string>* out) {
   DIR* handle = opendir(dir.c_str());
   if (handle == nullptr) return;
@@ -62,6 +64,13 @@ void Walk(const std::string& dir, const std::string& relative, std::vector<std::
 }
 
 }  // namespace
+
+std::vector<std::string> RegularFilesBelow(const std::string& dir) {
+  std::vector<std::string> files;
+  Walk(dir, "", &files);
+  std::sort(files.begin(), files.end());
+  return files;
+}
 
 std::string DatePath(absl::Time t) { return absl::FormatTime("%Y/%m/%d", t, absl::UTCTimeZone()); }
 
@@ -143,10 +152,8 @@ absl::Status SpoolDir::WriteFile(absl::Time date, absl::string_view name,
 }
 
 absl::StatusOr<std::vector<StagedFile>> SpoolDir::Leftovers() const {
-  std::vector<std::string> relatives;
-  Walk(options_.staging_dir, "", &relatives);
   std::vector<StagedFile> leftovers;
-  for (const std::string& relative : relatives) {
+  for (const std::string& relative : RegularFilesBelow(options_.staging_dir)) {
     if (!absl::EndsWith(relative, kStagedSuffix)) continue;
     // <YYYY/MM/DD/name>.<instance>-<seq>.staged
     std::string stem = relative.substr(0, relative.size() - kStagedSuffix.size());

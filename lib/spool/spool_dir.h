@@ -71,6 +71,10 @@ std::string DatePath(absl::Time t);
 // OK when `name` is a safe single path component for the spool.
 absl::Status ValidateName(absl::string_view name);
 
+// Every regular file below `dir`, as paths relative to it, sorted. Entries that vanish during the
+// walk (a writer or uploader at work) are skipped; a missing `dir` gives none.
+std::vector<std::string> RegularFilesBelow(const std::string& dir);
+
 // mkdir -p with mode 0755 (before umask).
 absl::Status MakeDirs(const std::string& path);
 

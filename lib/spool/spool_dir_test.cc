@@ -188,6 +188,16 @@ TEST_F(SpoolDirTest, SyncedSpoolCommitsAndSyncsDirectories) {
   EXPECT_FALSE(SyncDirectory(datadir_ + "/2019/05/16/synced.json").ok());  // not a directory
 }
 
+TEST_F(SpoolDirTest, RegularFilesBelowListsRelativePathsSorted) {
+  SpoolDir spool(datadir_);
+  ASSERT_TRUE(spool.Init().ok());
+  ASSERT_TRUE(spool.WriteFile(date_, "b.json", "b").ok());
+  ASSERT_TRUE(spool.WriteFile(date_ + absl::Hours(24), "a.json", "a").ok());
+  EXPECT_EQ(RegularFilesBelow(datadir_),
+            (std::vector<std::string>{"2019/05/16/b.json", "2019/05/17/a.json"}));
+  EXPECT_TRUE(RegularFilesBelow(root_ + "/missing").empty());
+}
+
 TEST_F(SpoolDirTest, CommitsAcrossFilesystems) {
   // A staging directory on another filesystem forces the copy fallback (k8s mounts a datatype
   // directory on its own).

@@ -1,15 +1,14 @@
 #include "lib/testing/temp_dir.h"
 
-#include <dirent.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
+
+#include "lib/spool/spool_dir.h"
 
 namespace mlab::testing {
 namespace {
@@ -17,26 +16,6 @@ namespace {
 std::string DefaultBase() {
   const char* base = std::getenv("TEST_TMPDIR");
   return base != nullptr && *base != '\0' ? base : "/tmp";
-}
-
-// Tests list trees that a service under test is changing: whatever vanishes is skipped.
-void Walk(const std::string& dir, const std::string& relative, std::vector<std::string>* out) {
-  DIR* handle = opendir(dir.c_str());
-  if (handle == nullptr) return;
-  while (const dirent* entry = readdir(handle)) {
-    const std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    const std::string path = dir + "/" + name;
-    const std::string rel = relative.empty() ? name : relative + "/" + name;
-    struct stat info;
-    if (lstat(path.c_str(), &info) != 0) continue;
-    if (S_ISDIR(info.st_mode)) {
-      Walk(path, rel, out);
-    } else if (S_ISREG(info.st_mode)) {
-      out->push_back(rel);
-    }
-  }
-  closedir(handle);
 }
 
 [[noreturn]] void Die(const char* what, const std::string& path) {
@@ -65,6 +44,11 @@ std::string TempDir::File(std::string_view relative) const {
 
 std::string TempDir::WriteFile(std::string_view relative, std::string_view content) const {
   std::string path = File(relative);
+  WriteFileOrDie(path, content);
+  return path;
+}
+
+void WriteFileOrDie(const std::string& path, std::string_view content) {
   std::error_code error;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), error);
   if (error) Die("make the directory of", path);
@@ -72,14 +56,8 @@ std::string TempDir::WriteFile(std::string_view relative, std::string_view conte
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   out.close();
   if (!out) Die("write", path);
-  return path;
 }
 
-std::vector<std::string> ListFiles(const std::string& dir) {
-  std::vector<std::string> out;
-  Walk(dir, "", &out);
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> ListFiles(const std::string& dir) { return spool::RegularFilesBelow(dir); }
 
 }  // namespace mlab::testing

@@ -40,7 +40,11 @@ class ShortTempDir : public TempDir {
   ShortTempDir() : TempDir(kShortTempBase) {}
 };
 
-// Every regular file under `dir`, as paths relative to it, sorted.
+// Writes `content` byte for byte to `path`, making its directories; aborts when it cannot.
+void WriteFileOrDie(const std::string& path, std::string_view content);
+
+// Every regular file under `dir`, as paths relative to it, sorted; what vanishes meanwhile (a
+// service under test at work) is skipped (spool::RegularFilesBelow).
 std::vector<std::string> ListFiles(const std::string& dir);
 
 }  // namespace mlab::testing

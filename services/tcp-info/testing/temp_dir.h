@@ -1,17 +1,13 @@
 #ifndef MLAB_SERVICES_TCP_INFO_TESTING_TEMP_DIR_H_
 #define MLAB_SERVICES_TCP_INFO_TESTING_TEMP_DIR_H_
 
-#include <string>
-
 #include "lib/testing/temp_dir.h"
 
 namespace mlab::tcpinfo::testing {
 
 using ::mlab::testing::ListFiles;
 using ::mlab::testing::TempDir;
-
-// Writes `contents` to `path`, creating parent directories.
-void WriteFileOrDie(const std::string& path, const std::string& contents);
+using ::mlab::testing::WriteFileOrDie;
 
 }  // namespace mlab::tcpinfo::testing
 
