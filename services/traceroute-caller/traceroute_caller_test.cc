@@ -271,11 +271,15 @@ TEST_F(TracerouteCallerTest, ShutdownKillsRunningTracesAndDropsQueuedOnes) {
   for (int i = 0; i < 3; ++i) {
     OpenClose(absl::StrCat("stop_000000000000000", i), absl::StrCat("203.0.113.", 20 + i));
   }
+  // Two traces running and the third queued: an event still in flight when Shutdown stops
+  // taking events would never be reported.
   absl::Time give_up = absl::Now() + absl::Seconds(20);
-  while (service_->runner().running() < 2 && absl::Now() < give_up) {
+  while ((service_->runner().running() < 2 || service_->limiter().queued() < 1) &&
+         absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   ASSERT_EQ(service_->runner().running(), 2);
+  ASSERT_EQ(service_->limiter().queued(), 1u);
   absl::Time start = absl::Now();
   service_->Shutdown(absl::Milliseconds(100));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
