@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/testing/temp_dir.h"
 
 namespace mlab::spool {
 namespace {
@@ -26,16 +27,9 @@ std::string ReadAll(const std::string& path) {
 
 class SpoolDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir_template[] = "/tmp/spoolXXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    root_ = dir_template;
-    datadir_ = root_ + "/ndt/tcpinfo";
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
-  std::string root_;
-  std::string datadir_;
+  mlab::testing::ShortTempDir tmp_;  // under /tmp: CommitsAcrossFilesystems compares with /dev/shm
+  std::string root_ = tmp_.path();
+  std::string datadir_ = root_ + "/ndt/tcpinfo";
   // 2019-05-16T01:30:26Z
   absl::Time date_ = absl::FromUnixSeconds(1557970226);
 };

@@ -9,19 +9,13 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/testing/temp_dir.h"
 
 namespace mlab::unixsocket {
 namespace {
 
 class SocketPathTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char dir_template[] = "/tmp/sockpathXXXXXX";
-    ASSERT_NE(mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // A socket bound at `path`; listening when `listen_on` (a live server), else closed (stale).
   int Bind(const std::string& path, bool listen_on) {
     absl::StatusOr<sockaddr_un> addr = SocketAddress(path);
@@ -41,7 +35,8 @@ class SocketPathTest : public ::testing::Test {
     return lstat(path.c_str(), &st) == 0;
   }
 
-  std::string dir_;
+  mlab::testing::ShortTempDir tmp_;  // sockets are bound in it
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(SocketPathTest, CreatesTheDirectory) {
