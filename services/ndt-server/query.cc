@@ -3,39 +3,9 @@
 #include <set>
 
 #include "absl/strings/str_split.h"
+#include "lib/url/escape.h"
 
 namespace mlab::ndt7 {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
-std::optional<std::string> QueryUnescape(absl::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 Query Query::Parse(absl::string_view raw) {
   Query q;
@@ -47,8 +17,8 @@ Query Query::Parse(absl::string_view raw) {
       key = part.substr(0, eq);
       value = part.substr(eq + 1);
     }
-    std::optional<std::string> k = QueryUnescape(key);
-    std::optional<std::string> v = QueryUnescape(value);
+    std::optional<std::string> k = url::QueryUnescape(key);
+    std::optional<std::string> v = url::QueryUnescape(value);
     if (!k || !v) continue;
     q.pairs_.emplace_back(std::move(*k), std::move(*v));
   }

@@ -28,9 +28,6 @@ class Query {
   std::vector<std::pair<std::string, std::string>> pairs_;
 };
 
-// Percent-decoding of one query component; nullopt on a malformed escape.
-std::optional<std::string> QueryUnescape(absl::string_view s);
-
 }  // namespace mlab::ndt7
 
 #endif  // MLAB_SERVICES_NDT_SERVER_QUERY_H_

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "lib/url/escape.h"
 #include "services/ndt-server/query.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& [key, value] : query.FirstValues()) {
     if (!query.First(key).has_value()) __builtin_trap();  // every listed key can be looked up
   }
-  QueryUnescape(raw);
+  mlab::url::QueryUnescape(raw);
+  mlab::url::PathUnescape(raw);
   return 0;
 }

@@ -71,6 +71,7 @@ class Harness {
         files_(html_.path()) {
     EXPECT_TRUE(writer_.Init().ok());
     testing::WriteFile(html_.path() + "/index.html", "<html>speed test</html>");
+    testing::WriteFile(html_.path() + "/a+b.js", "plus");
     env_.writer = &writer_;
     env_.version = "test";
     env_.git_short_commit = "abcdef0";
@@ -589,6 +590,15 @@ TEST(Ndt7Server, RejectsBadHandshakesAsUpstream) {
   EXPECT_EQ(StatusOf(r), 400);
   r = RawExchange(h.port(), "GET /missing.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(StatusOf(r), 404);
+  // Paths are unescaped as Go's url.Parse does: '+' is a plus, %XX an escape, a bad one 400.
+  for (const char* path : {"/a+b.js", "/a%2Bb.js"}) {
+    r = RawExchange(
+        h.port(), absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_EQ(StatusOf(r), 200) << path;
+    EXPECT_TRUE(absl::EndsWith(r, "plus")) << r;
+  }
+  r = RawExchange(h.port(), "GET /a%zz.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusOf(r), 400);
   r = RawExchange(h.port(), "garbage\r\n\r\n");
   EXPECT_EQ(StatusOf(r), 400);
 }

@@ -8,7 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/ndt-server/query.h"
+#include "lib/url/escape.h"
 
 namespace mlab::ndt7 {
 namespace {
@@ -42,7 +42,7 @@ StaticResponse Status(int status, absl::string_view text) {
 
 StaticResponse StaticFiles::Serve(absl::string_view method, absl::string_view raw_path) const {
   if (method != "GET" && method != "HEAD") return Status(405, "405 method not allowed");
-  std::optional<std::string> path = QueryUnescape(raw_path);
+  std::optional<std::string> path = url::PathUnescape(raw_path);
   if (!path || path->empty() || (*path)[0] != '/' || path->find('\0') != std::string::npos) {
     return Status(400, "400 bad request");
   }

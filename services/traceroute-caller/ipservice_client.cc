@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/url/escape.h"
 #include "services/traceroute-caller/go_decoder.h"
 #include "services/traceroute-caller/trace_metrics.h"
 
@@ -23,22 +24,6 @@ namespace mlab::trc {
 namespace {
 
 constexpr size_t kMaxResponseBytes = 16 << 20;
-
-// Query escaping as Go's url.QueryEscape (addresses only ever need ':' and '%').
-std::string QueryEscape(absl::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
-        c == '~') {
-      out.push_back(c);
-    } else {
-      absl::StrAppend(&out, "%",
-                      absl::AsciiStrToUpper(
-                          absl::StrCat(absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2))));
-    }
-  }
-  return out;
-}
 
 // Waits until `fd` is ready for `events` or the deadline passes.
 bool WaitFor(int fd, short events, absl::Time deadline) {
@@ -183,7 +168,7 @@ void DecodeNetwork(GoDecoder& d, const JsonValue& v, mlab::annotator::Network* n
 std::string IpServiceRequest(const std::vector<std::string>& ips) {
   std::string query;
   for (const std::string& ip : ips) {
-    absl::StrAppend(&query, query.empty() ? "?" : "&", "ip=", QueryEscape(ip));
+    absl::StrAppend(&query, query.empty() ? "?" : "&", "ip=", url::QueryEscape(ip));
   }
   return absl::StrCat("GET /v1/annotate/ips", query,
                       " HTTP/1.1\r\nHost: unix\r\nUser-Agent: traceroute-caller\r\n"

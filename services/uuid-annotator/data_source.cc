@@ -6,42 +6,18 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/url/escape.h"
 #include "services/uuid-annotator/archive_reader.h"
 #include "services/uuid-annotator/gcs_source.h"
 #include "services/uuid-annotator/http_client.h"
 
 namespace mlab::uuid_annotator {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Go's url.Parse unescapes the path of hierarchical URLs.
-absl::StatusOr<std::string> PercentDecode(absl::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    if (i + 2 >= s.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("bad escape in URL path: ", s));
-    }
-    const int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-    if (hi < 0 || lo < 0) return absl::InvalidArgumentError(absl::StrCat("bad escape: ", s));
-    out.push_back(static_cast<char>(hi << 4 | lo));
-    i += 2;
-  }
-  return out;
-}
 
 std::string FileVersion(const struct stat& st) {
   return absl::StrCat("file:", st.st_mtim.tv_sec, ".", st.st_mtim.tv_nsec, ":", st.st_size, ":",
@@ -87,8 +63,9 @@ absl::StatusOr<std::unique_ptr<DataSource>> DataSource::FromUrl(absl::string_vie
       if (slash == absl::string_view::npos) {
         return absl::InvalidArgumentError(absl::StrCat("no path in ", url));
       }
-      absl::StatusOr<std::string> path = PercentDecode(rest.substr(slash));
-      if (!path.ok()) return path.status();
+      // Go's url.Parse unescapes the path of hierarchical URLs.
+      std::optional<std::string> path = url::PathUnescape(rest.substr(slash));
+      if (!path) return absl::InvalidArgumentError(absl::StrCat("bad escape in URL path: ", url));
       return std::make_unique<FileSource>(text, *path);
     }
     if (rest.empty()) return absl::InvalidArgumentError(absl::StrCat("no path in ", url));

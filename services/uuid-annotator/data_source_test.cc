@@ -42,6 +42,8 @@ TEST(DataSourceTest, UrlForms) {
   EXPECT_FALSE(DataSource::FromUrl("s3://bucket/object").ok());
   EXPECT_FALSE(DataSource::FromUrl("ftp://x/y").ok());
   EXPECT_FALSE(DataSource::FromUrl("").ok());
+  const auto bad_escape = DataSource::FromUrl("file:///data%2");
+  EXPECT_TRUE(absl::IsInvalidArgument(bad_escape.status())) << bad_escape.status();
 }
 
 TEST(DataSourceTest, FileUnchangedIsSkippedAndChangesAreSeen) {

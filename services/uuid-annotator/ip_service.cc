@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +26,7 @@
 #include "boost/beast/http/string_body.hpp"
 #include "glog/logging.h"
 #include "lib/unixsocket/socket_path.h"
+#include "lib/url/escape.h"
 #include "services/uuid-annotator/annotation.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/ip_annotator.h"
@@ -35,30 +38,6 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 constexpr absl::string_view kPath = "/v1/annotate/ips";
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// url.QueryUnescape (plus_is_space) or url.PathUnescape; false on a bad escape.
-bool Unescape(absl::string_view s, bool plus_is_space, std::string* out) {
-  out->clear();
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size() || Hex(s[i + 1]) < 0 || Hex(s[i + 2]) < 0) return false;
-      out->push_back(static_cast<char>(Hex(s[i + 1]) << 4 | Hex(s[i + 2])));
-      i += 2;
-    } else if (s[i] == '+' && plus_is_space) {
-      out->push_back(' ');
-    } else {
-      out->push_back(s[i]);
-    }
-  }
-  return true;
-}
 
 const char* Reason(int status) {
   switch (status) {
@@ -103,14 +82,14 @@ std::string Serialize(const IpServiceAnswer& answer, int version, bool keep_aliv
 
 std::vector<std::string> QueryValues(absl::string_view raw_query, absl::string_view key) {
   std::vector<std::string> values;
-  std::string k, v;
   for (absl::string_view pair : absl::StrSplit(raw_query, '&')) {
     if (pair.empty() || absl::StrContains(pair, ';')) continue;
     const size_t eq = pair.find('=');
     absl::string_view raw_key = pair.substr(0, eq);
     absl::string_view raw_value = eq == absl::string_view::npos ? "" : pair.substr(eq + 1);
-    if (!Unescape(raw_key, true, &k) || !Unescape(raw_value, true, &v)) continue;
-    if (k == key) values.push_back(v);
+    std::optional<std::string> k = url::QueryUnescape(raw_key);
+    std::optional<std::string> v = url::QueryUnescape(raw_value);
+    if (k && v && *k == key) values.push_back(std::move(*v));
   }
   return values;
 }
@@ -126,8 +105,7 @@ IpServiceAnswer AnswerIpRequest(const Datasets& data, absl::string_view target) 
   const size_t q = target.find('?');
   absl::string_view raw_path = target.substr(0, q);
   absl::string_view raw_query = q == absl::string_view::npos ? "" : target.substr(q + 1);
-  std::string path;
-  if (!Unescape(raw_path, false, &path) || path != kPath) {
+  if (url::PathUnescape(raw_path) != kPath) {
     return IpServiceAnswer{404, "404 page not found\n"};
   }
   std::map<std::string, ClientAnnotations> answers;
