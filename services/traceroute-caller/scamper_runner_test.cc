@@ -64,7 +64,6 @@ class ScamperRunnerTest : public ::testing::Test {
     return runner.ok() ? *std::move(runner) : nullptr;
   }
 
-
   // True when `pid` has exited (gone, or a zombie of whoever inherited it) within a few seconds:
   // SIGKILL to a process that is not our child completes asynchronously.
   static bool Dead(pid_t pid) {

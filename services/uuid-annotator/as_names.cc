@@ -16,7 +16,8 @@ absl::StatusOr<std::unique_ptr<AsNames>> AsNames::Parse(absl::string_view csv) {
   if (rows.empty()) return absl::InvalidArgumentError("AS names CSV is empty");
   std::unique_ptr<AsNames> names(new AsNames());
   names->names_.reserve(rows.size());
-  // One warning per file, not per row: a garbage file of a million short rows must not flood the log.
+  // One warning per file, not per row: a garbage file of a million short rows must not flood the
+  // log.
   size_t skipped = 0;
   std::string first_skipped;
   for (size_t i = 1; i < rows.size(); ++i) {
