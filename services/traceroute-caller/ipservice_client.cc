@@ -16,8 +16,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/annotation/decode.h"
+#include "lib/annotation/proto.h"
 #include "lib/url/escape.h"
-#include "services/traceroute-caller/go_decoder.h"
 #include "services/traceroute-caller/trace_metrics.h"
 
 namespace mlab::trc {
@@ -78,89 +79,6 @@ absl::StatusOr<std::string> Exchange(const std::string& socket_path, const std::
   }
   close(fd);
   return response;
-}
-
-void DecodeGeo(GoDecoder& d, const JsonValue& v, mlab::annotator::Geolocation* g) {
-  d.Object(v, [&](const JsonValue& k, const JsonValue& val) {
-    const std::pair<const char*, std::string*> strings[] = {
-        {"ContinentCode", g->mutable_continent_code()},
-        {"CountryCode", g->mutable_country_code()},
-        {"CountryCode3", g->mutable_country_code3()},
-        {"CountryName", g->mutable_country_name()},
-        {"Region", g->mutable_region()},
-        {"Subdivision1ISOCode", g->mutable_subdivision1_iso_code()},
-        {"Subdivision1Name", g->mutable_subdivision1_name()},
-        {"Subdivision2ISOCode", g->mutable_subdivision2_iso_code()},
-        {"Subdivision2Name", g->mutable_subdivision2_name()},
-        {"City", g->mutable_city()},
-        {"PostalCode", g->mutable_postal_code()},
-    };
-    for (const auto& [name, field] : strings) {
-      if (GoDecoder::KeyIs(k, name)) return d.String(val, field);
-    }
-    int64_t i = 0;
-    double f = 0;
-    bool b = false;
-    if (GoDecoder::KeyIs(k, "MetroCode")) {
-      d.Int(val, &i);
-      g->set_metro_code(i);
-    } else if (GoDecoder::KeyIs(k, "AreaCode")) {
-      d.Int(val, &i);
-      g->set_area_code(i);
-    } else if (GoDecoder::KeyIs(k, "AccuracyRadiusKm")) {
-      d.Int(val, &i);
-      g->set_accuracy_radius_km(i);
-    } else if (GoDecoder::KeyIs(k, "Latitude")) {
-      d.Float(val, &f);
-      g->set_latitude(f);
-    } else if (GoDecoder::KeyIs(k, "Longitude")) {
-      d.Float(val, &f);
-      g->set_longitude(f);
-    } else if (GoDecoder::KeyIs(k, "Missing")) {
-      d.Bool(val, &b);
-      g->set_missing(b);
-    }
-  });
-}
-
-void DecodeNetwork(GoDecoder& d, const JsonValue& v, mlab::annotator::Network* n) {
-  d.Object(v, [&](const JsonValue& k, const JsonValue& val) {
-    std::string s;
-    int64_t i = 0;
-    bool b = false;
-    if (GoDecoder::KeyIs(k, "CIDR")) {
-      d.String(val, &s);
-      n->set_cidr(s);
-    } else if (GoDecoder::KeyIs(k, "ASNumber")) {
-      d.Int(val, &i);
-      if (i < 0 || i > UINT32_MAX) d.Fail();
-      n->set_as_number(static_cast<uint32_t>(i));
-    } else if (GoDecoder::KeyIs(k, "ASName")) {
-      d.String(val, &s);
-      n->set_as_name(s);
-    } else if (GoDecoder::KeyIs(k, "Missing")) {
-      d.Bool(val, &b);
-      n->set_missing(b);
-    } else if (GoDecoder::KeyIs(k, "Systems")) {
-      n->clear_systems();
-      if (val.IsNull()) return;
-      if (!val.IsArray()) return d.Fail();
-      for (const JsonValue& system : val.GetArray()) {
-        auto* out = n->add_systems();
-        d.Object(system, [&](const JsonValue& sk, const JsonValue& sv) {
-          if (!GoDecoder::KeyIs(sk, "ASNs") || sv.IsNull()) return;
-          if (!sv.IsArray()) return d.Fail();
-          out->clear_asns();
-          for (const JsonValue& asn : sv.GetArray()) {
-            int64_t a = 0;
-            d.Int(asn, &a);
-            if (a < 0 || a > UINT32_MAX) d.Fail();
-            out->add_asns(static_cast<uint32_t>(a));
-          }
-        });
-      }
-    }
-  });
 }
 
 }  // namespace
@@ -224,23 +142,14 @@ absl::StatusOr<std::string> HttpResponseBody(absl::string_view response) {
 }
 
 absl::StatusOr<HopAnnotations> ParseIpServiceReply(absl::string_view body) {
-  rapidjson::Document doc;
-  if (!ParseJson(body, &doc)) return absl::DataLossError("annotation reply is not JSON");
-  GoDecoder d;
+  absl::StatusOr<std::map<std::string, annotation::ClientAnnotations>> answers =
+      annotation::ParseClientAnnotationsMap(body);
+  if (!answers.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("unexpected annotation reply: ", answers.status().message()));
+  }
   HopAnnotations out;
-  d.Object(doc, [&](const JsonValue& ip, const JsonValue& value) {
-    if (value.IsNull()) return;  // A nil *ClientAnnotations: nothing to write for it.
-    mlab::annotator::Annotation annotation;
-    d.Object(value, [&](const JsonValue& k, const JsonValue& v) {
-      if (GoDecoder::KeyIs(k, "Geo") && !v.IsNull()) {
-        DecodeGeo(d, v, annotation.mutable_geo());
-      } else if (GoDecoder::KeyIs(k, "Network") && !v.IsNull()) {
-        DecodeNetwork(d, v, annotation.mutable_network());
-      }
-    });
-    out[std::string(ip.GetString(), ip.GetStringLength())] = std::move(annotation);
-  });
-  if (!d.ok() || !doc.IsObject()) return absl::DataLossError("unexpected annotation reply");
+  for (auto& [ip, client] : *answers) annotation::ToProto(std::move(client), &out[ip]);
   return out;
 }
 

@@ -14,6 +14,8 @@ namespace mlab::trc {
 using json::AppendGoFloat;
 using json::AppendGoInt;
 using json::AppendGoString;
+using json::GoDecoder;
+using json::JsonValue;
 
 namespace {
 

@@ -91,7 +91,7 @@ class Scamper1 : public ParsedTrace {
   TraceLines<Tracelb> lines_;
 };
 
-void DecodeTracelb(GoDecoder& d, const JsonValue& v, Tracelb* out);
+void DecodeTracelb(json::GoDecoder& d, const json::JsonValue& v, Tracelb* out);
 void AppendTracelb(const Tracelb& t, std::string* out);
 
 }  // namespace mlab::trc

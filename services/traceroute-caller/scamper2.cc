@@ -13,6 +13,8 @@ namespace mlab::trc {
 
 using json::AppendGoFloat;
 using json::AppendGoString;
+using json::GoDecoder;
+using json::JsonValue;
 
 namespace {
 
@@ -138,7 +140,8 @@ absl::StatusOr<Scamper2> Scamper2::Parse(absl::string_view raw) {
     // Upstream returns whatever the object decoding gives, without further checks.
     rapidjson::Document doc;
     GoDecoder d;
-    if (!ParseJson(raw, &doc)) return absl::InvalidArgumentError("invalid json trace");
+    if (!json::ParseFullPrecision(raw, &doc).ok())
+      return absl::InvalidArgumentError("invalid json trace");
     DecodeScamper2Object(d, doc, &t);
     if (!d.ok()) return absl::InvalidArgumentError("invalid json trace");
     return s;

@@ -78,7 +78,7 @@ class Scamper2 : public ParsedTrace {
   TraceLines<Trace> lines_;
 };
 
-void DecodeTrace(GoDecoder& d, const JsonValue& v, Trace* out);
+void DecodeTrace(json::GoDecoder& d, const json::JsonValue& v, Trace* out);
 void AppendTrace(const Trace& t, std::string* out);
 
 }  // namespace mlab::trc

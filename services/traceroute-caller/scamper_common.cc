@@ -10,6 +10,8 @@ using json::AppendGoBool;
 using json::AppendGoFloat;
 using json::AppendGoInt;
 using json::AppendGoString;
+using json::GoDecoder;
+using json::JsonValue;
 
 void DecodeTimestamp(GoDecoder& d, const JsonValue& v, Timestamp* out) {
   d.Object(v, [&](const JsonValue& k, const JsonValue& val) {

@@ -14,7 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/traceroute-caller/go_decoder.h"
+#include "lib/json/full_precision.h"
+#include "lib/json/go_decoder.h"
 
 namespace mlab::trc {
 
@@ -48,10 +49,10 @@ struct CycleStop {
   double stop_time = 0;
 };
 
-void DecodeTimestamp(GoDecoder& d, const JsonValue& v, Timestamp* out);
-void DecodeMetadata(GoDecoder& d, const JsonValue& v, Metadata* out);
-void DecodeCycleStart(GoDecoder& d, const JsonValue& v, CycleStart* out);
-void DecodeCycleStop(GoDecoder& d, const JsonValue& v, CycleStop* out);
+void DecodeTimestamp(json::GoDecoder& d, const json::JsonValue& v, Timestamp* out);
+void DecodeMetadata(json::GoDecoder& d, const json::JsonValue& v, Metadata* out);
+void DecodeCycleStart(json::GoDecoder& d, const json::JsonValue& v, CycleStart* out);
+void DecodeCycleStop(json::GoDecoder& d, const json::JsonValue& v, CycleStop* out);
 
 void AppendTimestamp(const Timestamp& ts, std::string* out);
 void AppendMetadata(const Metadata& m, std::string* out);
@@ -72,8 +73,8 @@ absl::Time CycleStartTime(const CycleStart& c);
 template <typename T, typename DecodeFn>
 absl::Status DecodeLine(absl::string_view line, DecodeFn decode, T* out, absl::string_view error) {
   rapidjson::Document doc;
-  GoDecoder d;
-  if (!ParseJson(line, &doc)) return absl::InvalidArgumentError(error);
+  json::GoDecoder d;
+  if (!json::ParseFullPrecision(line, &doc).ok()) return absl::InvalidArgumentError(error);
   decode(d, doc, out);
   if (!d.ok()) return absl::InvalidArgumentError(error);
   return absl::OkStatus();

@@ -1,5 +1,5 @@
 // annotation2 JSON: Go's bytes exactly, and ETL's own sample records reproduced.
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 
 #include <cctype>
 
@@ -8,6 +8,12 @@
 
 namespace mlab::uuid_annotator {
 namespace {
+
+using annotation::Annotations;
+using annotation::ClientAnnotations;
+using annotation::Geolocation;
+using annotation::Network;
+using annotation::System;
 
 using testing::ReadFileOrDie;
 using testing::TestData;

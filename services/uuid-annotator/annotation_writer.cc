@@ -11,6 +11,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::ClientAnnotations;
+
 const char* DirectionName(Direction d) {
   switch (d) {
     case Direction::kSrcIsServer:

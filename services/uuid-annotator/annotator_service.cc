@@ -9,6 +9,7 @@
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/support/message_allocator.h"
+#include "lib/annotation/proto.h"
 #include "lib/unixsocket/socket_path.h"
 #include "proto/annotator.grpc.pb.h"
 #include "services/uuid-annotator/annotator_metrics.h"
@@ -20,52 +21,7 @@ namespace {
 // 10,000 addresses answer in about 3 MB; leave room for bigger batches.
 constexpr int kMaxMessageBytes = 64 * 1024 * 1024;
 
-// Moves the strings: the proto is the only copy an answer needs.
-void ToProto(Geolocation&& g, mlab::annotator::Geolocation* p) {
-  p->set_continent_code(std::move(g.continent_code));
-  p->set_country_code(std::move(g.country_code));
-  p->set_country_code3(std::move(g.country_code3));
-  p->set_country_name(std::move(g.country_name));
-  p->set_region(std::move(g.region));
-  p->set_subdivision1_iso_code(std::move(g.subdivision1_iso_code));
-  p->set_subdivision1_name(std::move(g.subdivision1_name));
-  p->set_subdivision2_iso_code(std::move(g.subdivision2_iso_code));
-  p->set_subdivision2_name(std::move(g.subdivision2_name));
-  p->set_metro_code(g.metro_code);
-  p->set_city(std::move(g.city));
-  p->set_area_code(g.area_code);
-  p->set_postal_code(std::move(g.postal_code));
-  p->set_latitude(g.latitude);
-  p->set_longitude(g.longitude);
-  p->set_accuracy_radius_km(g.accuracy_radius_km);
-  p->set_missing(g.missing);
-}
-
-void ToProto(Network&& n, mlab::annotator::Network* p) {
-  p->set_cidr(std::move(n.cidr));
-  p->set_as_number(n.as_number);
-  p->set_as_name(std::move(n.as_name));
-  p->set_missing(n.missing);
-  p->mutable_systems()->Reserve(static_cast<int>(n.systems.size()));
-  for (const System& s : n.systems) {
-    mlab::annotator::System* system = p->add_systems();
-    system->mutable_asns()->Add(s.asns.begin(), s.asns.end());
-  }
-}
-
-void ToProto(ClientAnnotations&& client, mlab::annotator::Annotation* a) {
-  if (client.geo) ToProto(std::move(*client.geo), a->mutable_geo());
-  if (client.network) ToProto(std::move(*client.network), a->mutable_network());
-}
-
 }  // namespace
-
-mlab::annotator::Annotation ToProto(const ClientAnnotations& client) {
-  mlab::annotator::Annotation a;
-  ClientAnnotations copy = client;
-  ToProto(std::move(copy), &a);
-  return a;
-}
 
 absl::Status Annotate(const Datasets& data, const mlab::annotator::AnnotateRequest& request,
                       mlab::annotator::AnnotateResponse* response) {
@@ -80,7 +36,7 @@ absl::Status Annotate(const Datasets& data, const mlab::annotator::AnnotateReque
     // Every answer has a network, so one without is new (a repeated address is answered once).
     mlab::annotator::Annotation& answer = (*answers)[text];
     if (answer.has_network()) continue;
-    ToProto(AnnotateClient(data, ip), &answer);
+    annotation::ToProto(AnnotateClient(data, ip), &answer);
   }
   if (bad > 0) metrics::AnnotateRpcs().WithLabels({"badip_error"}).Add(bad);
   if (answers->empty()) {

@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "proto/annotator.pb.h"
-#include "services/uuid-annotator/annotation.h"
 #include "services/uuid-annotator/datasets.h"
 
 namespace grpc {
@@ -16,9 +15,6 @@ class Server;
 }  // namespace grpc
 
 namespace mlab::uuid_annotator {
-
-// The proto form of one address's annotations (geo left unset when the lookup failed).
-mlab::annotator::Annotation ToProto(const ClientAnnotations& client);
 
 // Answers one request from `data`: unparsable addresses are left out (and counted); no usable
 // address at all is INVALID_ARGUMENT, as upstream answers 400.

@@ -6,6 +6,8 @@
 
 namespace mlab::uuid_annotator {
 
+using annotation::ClientAnnotations;
+
 FlowAnnotation FlowAnnotator::Annotate(absl::string_view uuid, absl::Time timestamp,
                                        absl::string_view src_ip, absl::string_view dst_ip) const {
   FlowAnnotation result;

@@ -8,14 +8,14 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 #include "services/uuid-annotator/datasets.h"
 #include "services/uuid-annotator/local_addresses.h"
 
 namespace mlab::uuid_annotator {
 
 struct FlowAnnotation {
-  Annotations annotations;
+  annotation::Annotations annotations;
   Direction direction = Direction::kUnknown;
   // The remote end's address as the event gave it ("" when the direction is unknown).
   std::string client_ip;

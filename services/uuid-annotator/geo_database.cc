@@ -16,6 +16,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::Geolocation;
+
 // Marks the start of an .mmdb's metadata section, near the end of the file.
 constexpr absl::string_view kMetadataMarker("\xAB\xCD\xEFMaxMind.com", 14);
 

@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 #include "services/uuid-annotator/ip_address.h"
 
 namespace mlab::uuid_annotator {
@@ -38,7 +38,7 @@ class GeoDatabase {
   // continent geoname_ids are all 0. An error when this database cannot answer (wrong type, an
   // IPv6 address in an IPv4 database, a record that does not decode): upstream then leaves Geo
   // out of the annotation. Thread-safe.
-  absl::StatusOr<Geolocation> Lookup(const IpAddress& ip) const;
+  absl::StatusOr<annotation::Geolocation> Lookup(const IpAddress& ip) const;
 
   const std::string& database_type() const { return database_type_; }
   uint64_t build_epoch() const { return mmdb_.metadata.build_epoch; }

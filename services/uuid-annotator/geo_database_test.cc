@@ -12,6 +12,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::Geolocation;
+
 using testing::ReadFileOrDie;
 using testing::TestData;
 

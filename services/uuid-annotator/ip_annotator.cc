@@ -5,6 +5,10 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::ClientAnnotations;
+using annotation::Geolocation;
+using annotation::Network;
+
 // Cached metric children: these run for every address.
 struct LookupCounters {
   mlab::metrics::Counter& geo_found = metrics::Lookups().WithLabels({"maxmind", "found"});

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 #include "services/uuid-annotator/datasets.h"
 #include "services/uuid-annotator/ip_address.h"
 
@@ -13,14 +13,16 @@ namespace mlab::uuid_annotator {
 
 // MaxMind City: the record, {Missing: true} when none (or when no database is configured, as
 // upstream without one), nullopt when the database cannot answer (upstream leaves Geo out).
-std::optional<Geolocation> AnnotateGeo(const Datasets& data, const std::optional<IpAddress>& ip);
+std::optional<annotation::Geolocation> AnnotateGeo(const Datasets& data,
+                                                   const std::optional<IpAddress>& ip);
 
 // RouteViews: the longest prefix in the v4 table, else in the v6 table, with the first ASN, its
 // name and every system; {Missing: true} when neither has the address (or it did not parse).
-Network AnnotateNetwork(const Datasets& data, const std::optional<IpAddress>& ip);
+annotation::Network AnnotateNetwork(const Datasets& data, const std::optional<IpAddress>& ip);
 
 // Both, as the ipservice and the gRPC service answer for one address.
-ClientAnnotations AnnotateClient(const Datasets& data, const std::optional<IpAddress>& ip);
+annotation::ClientAnnotations AnnotateClient(const Datasets& data,
+                                             const std::optional<IpAddress>& ip);
 
 }  // namespace mlab::uuid_annotator
 

@@ -25,14 +25,16 @@
 #include "boost/beast/http/read.hpp"
 #include "boost/beast/http/string_body.hpp"
 #include "glog/logging.h"
+#include "lib/annotation/annotation.h"
 #include "lib/unixsocket/socket_path.h"
 #include "lib/url/escape.h"
-#include "services/uuid-annotator/annotation.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/ip_annotator.h"
 
 namespace mlab::uuid_annotator {
 namespace {
+
+using annotation::ClientAnnotations;
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;

@@ -10,6 +10,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::System;
+
 // Top bits of an address that pick its bucket of the index (RouteViewsTable::Index::buckets).
 constexpr int kBucketBits = 16;
 
@@ -180,7 +182,8 @@ template <typename Key>
 const RouteViewsTable::Prefix<Key>* RouteViewsTable::Find(const Index<Key>& index, Key value) {
   if (index.starts.empty()) return nullptr;
   const size_t bucket = BucketOf(value);
-  // starts[0] == 0, so the answer is at least starts[0]; it may be the last start before the bucket.
+  // starts[0] == 0, so the answer is at least starts[0]; it may be the last start before the
+  // bucket.
   const size_t at = std::upper_bound(index.starts.begin() + index.buckets[bucket],
                                      index.starts.begin() + index.buckets[bucket + 1], value) -
                     index.starts.begin() - 1;

@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 #include "services/uuid-annotator/ip_address.h"
 
 namespace mlab::uuid_annotator {
@@ -26,14 +26,14 @@ struct RouteViewsRowCounts {
 
 // The AS field grammar: '_' separates the systems of a multi-origin prefix, ',' the ASNs of an AS
 // set; tokens that are not uint32 numbers are dropped ("x" -> [{ASNs:[]}]).
-std::vector<System> ParseSystems(absl::string_view field);
+std::vector<annotation::System> ParseSystems(absl::string_view field);
 
 class RouteViewsTable {
  public:
   struct Match {
     IpPrefix prefix;
     // Parsed from the row's AS field; owned by the table.
-    const std::vector<System>* systems;
+    const std::vector<annotation::System>* systems;
   };
 
   // Parses pfx2as text (`prefix<TAB>length<TAB>AS`), skipping bad rows as upstream does: fewer
@@ -77,7 +77,7 @@ class RouteViewsTable {
 
   Index<uint32_t> v4_;
   Index<unsigned __int128> v6_;
-  std::vector<std::vector<System>> systems_;
+  std::vector<std::vector<annotation::System>> systems_;
   size_t rows_ = 0;
 };
 

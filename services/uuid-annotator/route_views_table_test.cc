@@ -14,6 +14,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::System;
+
 using testing::ReadFileOrDie;
 using testing::TestData;
 

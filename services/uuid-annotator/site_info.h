@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 #include "services/uuid-annotator/ip_address.h"
 
 namespace mlab::uuid_annotator {
@@ -26,7 +26,7 @@ class SiteInfo {
 
   // The server annotations for a flow whose local end is `server_ip`: the site's Annotation with
   // Network.CIDR set to the site prefix of that address family, or {} when the site has none.
-  ServerAnnotations Annotate(const IpAddress& server_ip) const;
+  annotation::ServerAnnotations Annotate(const IpAddress& server_ip) const;
 
   // A virtual site's public addresses, which sit on no interface of the machine (the base
   // addresses of its IPv4 and IPv6 prefixes, as upstream takes them); empty for physical sites.
@@ -40,7 +40,7 @@ class SiteInfo {
 
   std::string hostname_;
   std::string type_;
-  ServerAnnotations annotation_;
+  annotation::ServerAnnotations annotation_;
   std::optional<IpPrefix> v4_;  // From Network.IPv4 (whatever family it holds).
   std::optional<IpPrefix> v6_;  // From Network.IPv6.
   std::vector<IpAddress> lb_addresses_;

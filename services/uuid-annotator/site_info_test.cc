@@ -7,6 +7,8 @@
 namespace mlab::uuid_annotator {
 namespace {
 
+using annotation::ServerAnnotations;
+
 using testing::ReadFileOrDie;
 using testing::TestData;
 

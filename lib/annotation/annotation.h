@@ -1,7 +1,7 @@
 // The annotation2 record (upstream's annotator.Annotations) and its exact JSON form: Go field
 // names as keys in declaration order, omitempty applied, Go's escaping and number formatting.
-#ifndef MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATION_H_
-#define MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATION_H_
+#ifndef MLAB_LIB_ANNOTATION_ANNOTATION_H_
+#define MLAB_LIB_ANNOTATION_ANNOTATION_H_
 
 #include <cstdint>
 #include <map>
@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "lib/json/go_writer.h"
 
-namespace mlab::uuid_annotator {
+namespace mlab::annotation {
 
 // Every field is omitted from JSON when zero, so Latitude 0.0 disappears as in upstream.
 struct Geolocation {
@@ -82,6 +83,9 @@ struct Annotations {
   ClientAnnotations client;  // Always written, possibly {}.
 };
 
+// `client` as the next value of `w` (a member of a record that embeds it).
+void Write(const ClientAnnotations& client, json::GoJsonWriter* w);
+
 void AppendJson(const Geolocation& geo, std::string* out);
 void AppendJson(const Network& network, std::string* out);
 void AppendJson(const ClientAnnotations& client, std::string* out);
@@ -93,6 +97,6 @@ std::string ToJson(const Annotations& annotations);
 // The ipservice answer: a JSON object keyed by each query string, sorted as Go sorts map keys.
 std::string ToJson(const std::map<std::string, ClientAnnotations>& answers);
 
-}  // namespace mlab::uuid_annotator
+}  // namespace mlab::annotation
 
-#endif  // MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATION_H_
+#endif  // MLAB_LIB_ANNOTATION_ANNOTATION_H_

@@ -1,8 +1,8 @@
-#include "services/uuid-annotator/annotation.h"
+#include "lib/annotation/annotation.h"
 
 #include "lib/json/go_writer.h"
 
-namespace mlab::uuid_annotator {
+namespace mlab::annotation {
 namespace {
 
 using json::GoJsonWriter;
@@ -68,12 +68,6 @@ void WriteGeoAndNetwork(const std::optional<Geolocation>& geo,
   }
 }
 
-void Write(const ClientAnnotations& client, GoJsonWriter* w) {
-  w->BeginObject();
-  WriteGeoAndNetwork(client.geo, client.network, w);
-  w->EndObject();
-}
-
 void Write(const ServerAnnotations& server, GoJsonWriter* w) {
   w->BeginObject();
   w->FieldOmitEmpty("Site", server.site);
@@ -83,6 +77,12 @@ void Write(const ServerAnnotations& server, GoJsonWriter* w) {
 }
 
 }  // namespace
+
+void Write(const ClientAnnotations& client, GoJsonWriter* w) {
+  w->BeginObject();
+  WriteGeoAndNetwork(client.geo, client.network, w);
+  w->EndObject();
+}
 
 bool operator==(const Geolocation& a, const Geolocation& b) {
   return a.continent_code == b.continent_code && a.country_code == b.country_code &&
@@ -145,4 +145,4 @@ std::string ToJson(const std::map<std::string, ClientAnnotations>& answers) {
   return out;
 }
 
-}  // namespace mlab::uuid_annotator
+}  // namespace mlab::annotation
