@@ -21,7 +21,6 @@
 #include "services/ndt-server/go_format.h"
 #include "services/ndt-server/measurement.h"
 #include "services/ndt-server/payload.h"
-#include "services/ndt-server/query.h"
 #include "services/ndt-server/result.h"
 #include "services/ndt-server/result_writer.h"
 #include "services/ndt-server/test_util.h"
@@ -216,19 +215,6 @@ TEST(FramedPayload, SendfileExceptToThisHostUnlessForced) {
   EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAlways, true, true), FrameWrite::kSendfile);
   EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kNever, false, true), FrameWrite::kSend);
   EXPECT_EQ(ChooseFrameWrite(FrameWritePolicy::kAlways, false, false), FrameWrite::kSend);
-}
-
-TEST(Query, FirstValuesInOrderDecoded) {
-  Query q = Query::Parse("client_name=a+b&x=%41&client_name=second&bad=%zz&flag&semi=1;2");
-  EXPECT_EQ(q.First("client_name").value(), "a b");
-  EXPECT_EQ(q.First("x").value(), "A");
-  EXPECT_EQ(q.First("flag").value(), "");
-  EXPECT_FALSE(q.First("bad").has_value());
-  EXPECT_FALSE(q.First("semi").has_value());
-  auto firsts = q.FirstValues();
-  ASSERT_EQ(firsts.size(), 3u);
-  EXPECT_EQ(firsts[0].first, "client_name");
-  EXPECT_EQ(firsts[0].second, "a b");
 }
 
 Ndt7Result SampleResult() {

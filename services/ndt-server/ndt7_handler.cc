@@ -1,14 +1,14 @@
 #include "services/ndt-server/ndt7_handler.h"
 
 #include "absl/strings/match.h"
-#include "services/ndt-server/query.h"
+#include "lib/url/query.h"
 
 namespace mlab::ndt7 {
 
 HandshakeDecision Ndt7Handler::Decide(const HandshakeRequest& request, absl::Time now) const {
   HandshakeDecision d;
   d.direction = request.path == kUploadPath ? Direction::kUpload : Direction::kDownload;
-  const Query query = Query::Parse(request.query);
+  const url::Query query = url::Query::Parse(request.query);
   if (access_ != nullptr) {
     AccessDecision access =
         access_->Check(request.path, query.First("access_token").value_or(""), now);

@@ -6,10 +6,10 @@
 
 #include "absl/strings/string_view.h"
 #include "lib/url/escape.h"
-#include "services/ndt-server/query.h"
+#include "lib/url/query.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace mlab::ndt7;
+  using mlab::url::Query;
   const absl::string_view raw(reinterpret_cast<const char*>(data), size);
   Query query = Query::Parse(raw);
   query.First("access_token");

@@ -16,7 +16,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "boost/asio/local/stream_protocol.hpp"
 #include "boost/asio/write.hpp"
@@ -28,6 +27,7 @@
 #include "lib/annotation/annotation.h"
 #include "lib/unixsocket/socket_path.h"
 #include "lib/url/escape.h"
+#include "lib/url/query.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/ip_annotator.h"
 
@@ -82,20 +82,6 @@ std::string Serialize(const IpServiceAnswer& answer, int version, bool keep_aliv
 
 }  // namespace
 
-std::vector<std::string> QueryValues(absl::string_view raw_query, absl::string_view key) {
-  std::vector<std::string> values;
-  for (absl::string_view pair : absl::StrSplit(raw_query, '&')) {
-    if (pair.empty() || absl::StrContains(pair, ';')) continue;
-    const size_t eq = pair.find('=');
-    absl::string_view raw_key = pair.substr(0, eq);
-    absl::string_view raw_value = eq == absl::string_view::npos ? "" : pair.substr(eq + 1);
-    std::optional<std::string> k = url::QueryUnescape(raw_key);
-    std::optional<std::string> v = url::QueryUnescape(raw_value);
-    if (k && v && *k == key) values.push_back(std::move(*v));
-  }
-  return values;
-}
-
 IpServiceAnswer AnswerIpRequest(const Datasets& data, absl::string_view target) {
   // An absolute-form target (http://unix/v1/...) carries the path after the authority.
   if (absl::StartsWithIgnoreCase(target, "http://") ||
@@ -111,7 +97,7 @@ IpServiceAnswer AnswerIpRequest(const Datasets& data, absl::string_view target) 
     return IpServiceAnswer{404, "404 page not found\n"};
   }
   std::map<std::string, ClientAnnotations> answers;
-  for (std::string& text : QueryValues(raw_query, "ip")) {
+  for (std::string& text : url::Query::Parse(raw_query).All("ip")) {
     std::optional<IpAddress> ip = IpAddress::Parse(text);
     if (!ip) {
       metrics::ServerRpcs().WithLabels({"badip_error"}).Increment();

@@ -18,10 +18,6 @@
 
 namespace mlab::uuid_annotator {
 
-// The values of `key` in a raw query string, as Go's url.ParseQuery finds them: pairs split on
-// '&', '+' and %XX unescaped; pairs with ';' or a bad escape are skipped.
-std::vector<std::string> QueryValues(absl::string_view raw_query, absl::string_view key);
-
 struct IpServiceAnswer {
   int status = 200;  // 200, 400 or 404.
   std::string body;  // JSON for 200; "" for 400; Go's "404 page not found\n".

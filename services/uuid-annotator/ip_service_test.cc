@@ -152,13 +152,5 @@ TEST_F(IpServiceTest, GarbageGets400AndShutdownClosesIdleConnections) {
   EXPECT_NE(access(dir_.File("annotator.sock").c_str(), F_OK), 0);
 }
 
-TEST(QueryValuesTest, GoParseQuery) {
-  EXPECT_EQ(QueryValues("ip=a&ip=b&x=c&ip", "ip"), (std::vector<std::string>{"a", "b", ""}));
-  EXPECT_EQ(QueryValues("ip=1+2&ip=%41&ip=%zz&i%70=q", "ip"),
-            (std::vector<std::string>{"1 2", "A", "q"}));
-  EXPECT_EQ(QueryValues("ip=a;ip=b&ip=c", "ip"), (std::vector<std::string>{"c"}));
-  EXPECT_TRUE(QueryValues("", "ip").empty());
-}
-
 }  // namespace
 }  // namespace mlab::uuid_annotator

@@ -1,11 +1,11 @@
-#include "services/ndt-server/query.h"
+#include "lib/url/query.h"
 
 #include <set>
 
 #include "absl/strings/str_split.h"
 #include "lib/url/escape.h"
 
-namespace mlab::ndt7 {
+namespace mlab::url {
 
 Query Query::Parse(absl::string_view raw) {
   Query q;
@@ -17,8 +17,8 @@ Query Query::Parse(absl::string_view raw) {
       key = part.substr(0, eq);
       value = part.substr(eq + 1);
     }
-    std::optional<std::string> k = url::QueryUnescape(key);
-    std::optional<std::string> v = url::QueryUnescape(value);
+    std::optional<std::string> k = QueryUnescape(key);
+    std::optional<std::string> v = QueryUnescape(value);
     if (!k || !v) continue;
     q.pairs_.emplace_back(std::move(*k), std::move(*v));
   }
@@ -32,6 +32,14 @@ std::optional<std::string> Query::First(absl::string_view key) const {
   return std::nullopt;
 }
 
+std::vector<std::string> Query::All(absl::string_view key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : pairs_) {
+    if (k == key) out.push_back(v);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> Query::FirstValues() const {
   std::vector<std::pair<std::string, std::string>> out;
   std::set<std::string> seen;
@@ -41,4 +49,4 @@ std::vector<std::pair<std::string, std::string>> Query::FirstValues() const {
   return out;
 }
 
-}  // namespace mlab::ndt7
+}  // namespace mlab::url
