@@ -57,9 +57,6 @@ absl::StatusOr<std::unique_ptr<SiteInfo>> SiteInfo::Parse(absl::string_view json
   if (!decoder.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("siteinfo: ", decoder.status().message()));
   }
-  if (!doc.IsObject() && !doc.IsNull()) {
-    return absl::InvalidArgumentError("siteinfo: not an object");
-  }
   if (!mine) {
     return absl::NotFoundError(absl::StrCat("siteinfo: hostname \"", hostname, "\" not found"));
   }
