@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
+#include "lib/annotation/proto.h"
 #include "proto/annotator.grpc.pb.h"
 #include "services/traceroute-caller/trace_metrics.h"
 
@@ -34,7 +35,11 @@ class GrpcAnnotatorClient::Impl {
                           absl::StrCat("Annotate: ", status.error_message()));
     }
     rpcs.WithLabels({"success"}).Increment();
-    return HopAnnotations(response.annotations().begin(), response.annotations().end());
+    HopAnnotations out;
+    for (const auto& [ip, message] : response.annotations()) {
+      out.emplace(ip, annotation::FromProto(message));
+    }
+    return out;
   }
 
  private:

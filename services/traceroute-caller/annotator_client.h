@@ -11,13 +11,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "proto/annotator.pb.h"
+#include "lib/annotation/annotation.h"
 
 namespace mlab::trc {
 
 // Annotations keyed by the address as it was sent; addresses the service could not parse are left
-// out.
-using HopAnnotations = std::map<std::string, mlab::annotator::Annotation>;
+// out. The records, not the gRPC messages: the ipservice answer keeps Go's "ASNs":[] apart from
+// null, which a message cannot.
+using HopAnnotations = std::map<std::string, annotation::ClientAnnotations>;
 
 class AnnotatorClient {
  public:

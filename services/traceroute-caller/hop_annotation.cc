@@ -2,7 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/annotation/annotation.h"
-#include "lib/annotation/proto.h"
 #include "lib/json/go_writer.h"
 
 namespace mlab::trc {
@@ -22,7 +21,7 @@ std::string HopAnnotationFileName(absl::Time trace_start, absl::string_view host
 }
 
 std::string HopAnnotationJson(absl::string_view id, absl::Time trace_start,
-                              const mlab::annotator::Annotation* annotation) {
+                              const annotation::ClientAnnotations* annotations) {
   std::string out;
   GoJsonWriter w(&out);
   w.BeginObject();
@@ -30,10 +29,10 @@ std::string HopAnnotationJson(absl::string_view id, absl::Time trace_start,
   w.Key("Timestamp");
   w.Time(trace_start);
   w.Key("Annotations");
-  if (annotation == nullptr) {
+  if (annotations == nullptr) {
     w.Null();
   } else {
-    annotation::Write(annotation::FromProto(*annotation), &w);
+    annotation::Write(*annotations, &w);
   }
   w.EndObject();
   return out;

@@ -11,7 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "proto/annotator.pb.h"
+#include "lib/annotation/annotation.h"
 
 namespace mlab::trc {
 
@@ -23,9 +23,9 @@ std::string HopAnnotationID(absl::Time trace_start, absl::string_view hostname,
 std::string HopAnnotationFileName(absl::Time trace_start, absl::string_view hostname,
                                   absl::string_view ip);
 
-// The file's contents; `annotation` null gives "Annotations":null.
+// The file's contents; `annotations` null gives "Annotations":null.
 std::string HopAnnotationJson(absl::string_view id, absl::Time trace_start,
-                              const mlab::annotator::Annotation* annotation);
+                              const annotation::ClientAnnotations* annotations);
 
 }  // namespace mlab::trc
 

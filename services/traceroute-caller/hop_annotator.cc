@@ -65,8 +65,8 @@ absl::StatusOr<int> HopAnnotator::AnnotateAndWrite(const std::vector<std::string
   metrics.hops_annotated.Add(static_cast<double>(annotations->size()));
   int written = 0;
   absl::Status first_error;
-  for (const auto& [hop, annotation] : *annotations) {
-    absl::Status status = WriteOne(hop, trace_start, annotation);
+  for (const auto& [hop, hop_annotations] : *annotations) {
+    absl::Status status = WriteOne(hop, trace_start, hop_annotations);
     if (status.ok()) {
       ++written;
     } else if (first_error.ok()) {
@@ -78,10 +78,10 @@ absl::StatusOr<int> HopAnnotator::AnnotateAndWrite(const std::vector<std::string
 }
 
 absl::Status HopAnnotator::WriteOne(const std::string& hop, absl::Time trace_start,
-                                    const mlab::annotator::Annotation& annotation) {
+                                    const annotation::ClientAnnotations& annotations) {
   TraceMetrics& metrics = TraceMetrics::Get();
   std::string contents =
-      HopAnnotationJson(HopAnnotationID(trace_start, hostname_, hop), trace_start, &annotation);
+      HopAnnotationJson(HopAnnotationID(trace_start, hostname_, hop), trace_start, &annotations);
   auto file = output_->Create(trace_start, HopAnnotationFileName(trace_start, hostname_, hop));
   if (!file.ok()) {
     metrics.hop_errors.WithLabels({"hopannotation", "mkdirall"}).Increment();

@@ -39,7 +39,7 @@ class HopAnnotator {
   std::vector<std::string> Claim(const std::string& day, const std::vector<std::string>& hops);
   void Forget(const std::string& day, const std::vector<std::string>& hops);
   absl::Status WriteOne(const std::string& hop, absl::Time trace_start,
-                        const mlab::annotator::Annotation& annotation);
+                        const annotation::ClientAnnotations& annotations);
 
   AnnotatorClient* const client_;
   const spool::SpoolDir* const output_;

@@ -11,6 +11,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/annotation/annotation.h"
+#include "lib/annotation/proto.h"
 #include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/hop_annotation.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
@@ -33,23 +35,23 @@ TEST(HopAnnotationTest, ReproducesEtlSampleByteForByte) {
   std::string sample =
       ReadFile("external/shared_testdata/etl/parser/testdata/HopAnnotation2/" + name);
   ASSERT_FALSE(sample.empty());
-  mlab::annotator::Annotation a;
-  auto* geo = a.mutable_geo();
-  geo->set_continent_code("EU");
-  geo->set_country_code("GB");
-  geo->set_country_name("United Kingdom");
-  geo->set_subdivision1_iso_code("ENG");
-  geo->set_subdivision1_name("England");
-  geo->set_city("London");
-  geo->set_postal_code("EC2V");
-  geo->set_latitude(51.5095);
-  geo->set_longitude(-0.0955);
-  geo->set_accuracy_radius_km(200);
-  auto* net = a.mutable_network();
-  net->set_cidr("91.189.88.0/21");
-  net->set_as_number(41231);
-  net->set_as_name("Canonical Group Limited");
-  net->add_systems()->add_asns(41231);
+  annotation::ClientAnnotations a;
+  annotation::Geolocation& geo = a.geo.emplace();
+  geo.continent_code = "EU";
+  geo.country_code = "GB";
+  geo.country_name = "United Kingdom";
+  geo.subdivision1_iso_code = "ENG";
+  geo.subdivision1_name = "England";
+  geo.city = "London";
+  geo.postal_code = "EC2V";
+  geo.latitude = 51.5095;
+  geo.longitude = -0.0955;
+  geo.accuracy_radius_km = 200;
+  annotation::Network& net = a.network.emplace();
+  net.cidr = "91.189.88.0/21";
+  net.as_number = 41231;
+  net.as_name = "Canonical Group Limited";
+  net.systems.push_back({{41231}});
   absl::Time start;
   ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, "2021-08-18T17:44:32Z", &start, nullptr));
   std::string id = HopAnnotationID(start, "1e0b318cf3c2", "91.189.88.152");
@@ -60,14 +62,14 @@ TEST(HopAnnotationTest, ReproducesEtlSampleByteForByte) {
 
 TEST(HopAnnotationTest, EmptyAndNullAnnotations) {
   absl::Time start = absl::FromUnixSeconds(0);
-  mlab::annotator::Annotation empty;
+  annotation::ClientAnnotations empty;
   EXPECT_EQ(HopAnnotationJson("x", start, &empty),
             "{\"ID\":\"x\",\"Timestamp\":\"1970-01-01T00:00:00Z\",\"Annotations\":{}}");
   EXPECT_EQ(HopAnnotationJson("x", start, nullptr),
             "{\"ID\":\"x\",\"Timestamp\":\"1970-01-01T00:00:00Z\",\"Annotations\":null}");
-  mlab::annotator::Annotation missing;
-  missing.mutable_geo()->set_missing(true);
-  missing.mutable_network()->set_missing(true);
+  annotation::ClientAnnotations missing;
+  missing.geo.emplace().missing = true;
+  missing.network.emplace().missing = true;
   EXPECT_EQ(HopAnnotationJson("x", start, &missing),
             "{\"ID\":\"x\",\"Timestamp\":\"1970-01-01T00:00:00Z\",\"Annotations\":{\"Geo\":{"
             "\"Missing\":true},\"Network\":{\"Missing\":true}}}");
@@ -108,7 +110,9 @@ TEST_F(HopAnnotatorTest, WritesOneReadOnlyFilePerHopOncePerDay) {
   std::string path =
       dir_ + "/hopannotation2/2021/08/18/20210818T174432Z_testhost_198.51.100.1.json";
   std::string contents = ReadFile(path);
-  mlab::annotator::Annotation expected = testing::FakeAnnotation("198.51.100.1");
+  // The gRPC answer, read back as the service's records.
+  annotation::ClientAnnotations expected =
+      annotation::FromProto(testing::FakeAnnotation("198.51.100.1"));
   EXPECT_EQ(contents, HopAnnotationJson("20210818_testhost_198.51.100.1", day1_, &expected));
   EXPECT_NE(contents.back(), '\n');
   struct stat st;

@@ -17,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/annotation/decode.h"
-#include "lib/annotation/proto.h"
 #include "lib/url/escape.h"
 #include "services/traceroute-caller/trace_metrics.h"
 
@@ -142,15 +141,12 @@ absl::StatusOr<std::string> HttpResponseBody(absl::string_view response) {
 }
 
 absl::StatusOr<HopAnnotations> ParseIpServiceReply(absl::string_view body) {
-  absl::StatusOr<std::map<std::string, annotation::ClientAnnotations>> answers =
-      annotation::ParseClientAnnotationsMap(body);
+  absl::StatusOr<HopAnnotations> answers = annotation::ParseClientAnnotationsMap(body);
   if (!answers.ok()) {
     return absl::DataLossError(
         absl::StrCat("unexpected annotation reply: ", answers.status().message()));
   }
-  HopAnnotations out;
-  for (auto& [ip, client] : *answers) annotation::ToProto(std::move(client), &out[ip]);
-  return out;
+  return answers;
 }
 
 IpServiceClient::IpServiceClient(std::string socket_path, absl::Duration timeout)

@@ -99,13 +99,15 @@ TEST_F(IpServiceClientTest, SendsUpstreamsRequestAndParsesTheReply) {
                                     "HTTP/1.1\r\nHost: unix\r\n"));
   ASSERT_EQ(annotations->size(), 2u);
   const auto& v4 = annotations->at("198.51.100.1");
-  EXPECT_TRUE(v4.geo().missing());
-  EXPECT_TRUE(v4.network().missing());
+  ASSERT_TRUE(v4.geo.has_value() && v4.network.has_value());
+  EXPECT_TRUE(v4.geo->missing);
+  EXPECT_TRUE(v4.network->missing);
   const auto& v6 = annotations->at("2001:db8::1");
-  EXPECT_FALSE(v6.has_geo());
-  EXPECT_EQ(v6.network().as_number(), 64496u);
-  ASSERT_EQ(v6.network().systems_size(), 1);
-  EXPECT_EQ(v6.network().systems(0).asns_size(), 2);
+  EXPECT_FALSE(v6.geo.has_value());
+  ASSERT_TRUE(v6.network.has_value());
+  EXPECT_EQ(v6.network->as_number, 64496u);
+  ASSERT_EQ(v6.network->systems.size(), 1u);
+  EXPECT_THAT(v6.network->systems[0].asns, ::testing::ElementsAre(64496u, 64497u));
 }
 
 TEST_F(IpServiceClientTest, EtlSampleRoundTripsThroughTheHttpPath) {
@@ -123,6 +125,19 @@ TEST_F(IpServiceClientTest, EtlSampleRoundTripsThroughTheHttpPath) {
   EXPECT_EQ(
       HopAnnotationJson("20210818_1e0b318cf3c2_91.189.88.152", start, &parsed->at("91.189.88.152")),
       sample);
+}
+
+// Go writes an empty ASNs slice as [] and a nil one as null; the hop file keeps what the service
+// said, which a round trip through the gRPC message could not.
+TEST_F(IpServiceClientTest, EmptyAndNullAsnListsKeepTheirForm) {
+  for (const std::string value : {"{\"Network\":{\"Systems\":[{\"ASNs\":[]}]}}",
+                                  "{\"Network\":{\"Systems\":[{\"ASNs\":null}]}}"}) {
+    auto parsed = ParseIpServiceReply("{\"192.0.2.1\":" + value + "}");
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(
+        HopAnnotationJson("x", absl::FromUnixSeconds(0), &parsed->at("192.0.2.1")),
+        "{\"ID\":\"x\",\"Timestamp\":\"1970-01-01T00:00:00Z\",\"Annotations\":" + value + "}");
+  }
 }
 
 TEST_F(IpServiceClientTest, ErrorsAreReportedNotHung) {

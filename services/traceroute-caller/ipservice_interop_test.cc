@@ -76,8 +76,10 @@ TEST(IpServiceInteropTest, UpstreamAnnotatorAnswersAndFilesMatchUpstreamBytes) {
   } while (absl::Now() < give_up);
   ASSERT_TRUE(annotations.ok()) << annotations.status();
   ASSERT_EQ(annotations->size(), ips.size());
-  EXPECT_EQ(annotations->at("2.125.160.216").network().as_number(), 5607u);
-  EXPECT_EQ(annotations->at("2.125.160.216").geo().city(), "Boxford");
+  const annotation::ClientAnnotations& boxford = annotations->at("2.125.160.216");
+  ASSERT_TRUE(boxford.network.has_value() && boxford.geo.has_value());
+  EXPECT_EQ(boxford.network->as_number, 5607u);
+  EXPECT_EQ(boxford.geo->city, "Boxford");
 
   absl::Time start = absl::FromUnixSeconds(1629308672);
   for (const std::string& ip : ips) {
