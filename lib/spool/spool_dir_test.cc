@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/testing/small_filesystem.h"
 #include "lib/testing/temp_dir.h"
 
 namespace mlab::spool {
@@ -83,6 +84,38 @@ TEST_F(SpoolDirTest, DroppedWithoutCommitLeavesNothing) {
   }
   EXPECT_FALSE(fs::exists(staged));
   EXPECT_FALSE(fs::exists(datadir_ + "/2019/05/16/b.json"));
+}
+
+// A full disk fails the write with the kernel's reason, and neither the spool nor its staging
+// directory keeps any part of the file; the next write after space returns lands whole.
+TEST_F(SpoolDirTest, FullDiskLeavesNothingAndRecovers) {
+  if (absl::Status ns = mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  const std::string disk = root_ + "/disk";
+  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
+  ASSERT_TRUE(mlab::testing::MountSmallFilesystem(disk, 256 << 10).ok());
+  SpoolDir spool(disk + "/ndt/tcpinfo");
+  ASSERT_TRUE(spool.Init().ok());
+  ASSERT_TRUE(spool.WriteFile(date_, "before.json", "written before the disk filled").ok());
+  absl::StatusOr<std::string> filler = mlab::testing::FillFilesystem(disk, "filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+
+  const std::string big(64 << 10, 'x');
+  absl::Status whole = spool.WriteFile(date_, "whole.json", big);
+  EXPECT_TRUE(absl::IsResourceExhausted(whole)) << whole;
+  EXPECT_NE(whole.message().find("No space left"), absl::string_view::npos) << whole;
+  {
+    absl::StatusOr<std::unique_ptr<SpoolFile>> streamed = spool.Create(date_, "streamed.json");
+    ASSERT_TRUE(streamed.ok()) << streamed.status();
+    EXPECT_TRUE(absl::IsResourceExhausted((*streamed)->Write(big)));
+  }  // Dropped by its writer after the error, as the services do.
+  EXPECT_EQ(RegularFilesBelow(spool.datadir()), std::vector<std::string>{"2019/05/16/before.json"});
+  EXPECT_TRUE(RegularFilesBelow(spool.staging_dir()).empty());
+  EXPECT_TRUE(spool.Leftovers()->empty());
+
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  ASSERT_TRUE(spool.WriteFile(date_, "whole.json", big).ok());
+  EXPECT_EQ(ReadAll(spool.datadir() + "/2019/05/16/whole.json"), big);
+  EXPECT_TRUE(RegularFilesBelow(spool.staging_dir()).empty());
 }
 
 TEST_F(SpoolDirTest, NeverOverwritesAnArchive) {
