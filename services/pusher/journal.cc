@@ -86,6 +86,16 @@ absl::Status Journal::Open() {
   absl::MutexLock lock(&mu_);
   intake_fd_ = open(IntakePath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (intake_fd_ < 0) return Errno("open", IntakePath());
+  // A record cut short by a crash would otherwise be glued to the first one appended now.
+  absl::StatusOr<std::string> text = ReadWhole(IntakePath());
+  if (!text.ok()) return text.status();
+  if (!text->empty() && text->back() != '\n') {
+    size_t keep = text->rfind('\n');
+    keep = keep == std::string::npos ? 0 : keep + 1;
+    if (ftruncate(intake_fd_, static_cast<off_t>(keep)) != 0) {
+      return Errno("truncate", IntakePath());
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -93,9 +103,18 @@ absl::Status Journal::RecordIntake(absl::string_view relative_path) {
   std::string line = absl::StrCat(relative_path, "\n");
   absl::MutexLock lock(&mu_);
   if (intake_fd_ < 0) return absl::FailedPreconditionError("journal not open");
+  struct stat before;
+  if (fstat(intake_fd_, &before) != 0) return Errno("stat", IntakePath());
   // One write per line: O_APPEND keeps lines whole even if the process dies between records.
   absl::Status s = WriteAll(intake_fd_, line, IntakePath());
-  if (s.ok()) ++intake_records_;
+  if (!s.ok()) {
+    // A full disk can take part of the line; cut it off so the next record starts a line.
+    if (ftruncate(intake_fd_, before.st_size) != 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat(s.message(), "; then truncate"));
+    }
+    return s;
+  }
+  ++intake_records_;
   return s;
 }
 

@@ -1,12 +1,14 @@
 #include "services/pusher/journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/testing/small_filesystem.h"
 #include "services/pusher/testing/test_util.h"
 
 namespace mlab::pusher {
@@ -70,6 +72,54 @@ TEST(JournalTest, DropsARecordCutShort) {
   ASSERT_TRUE(journal.RecordIntake("2024/05/01/a").ok());
   std::ofstream(tmp.path() + "/d/intake.log", std::ios::app) << "2024/05/01/par";
   EXPECT_THAT(*journal.ReadIntake(), ElementsAre("2024/05/01/a"));
+  // The process that restarts after the crash appends a whole record, not the rest of that one.
+  Journal restarted(tmp.path() + "/d");
+  ASSERT_TRUE(restarted.Open().ok());
+  ASSERT_TRUE(restarted.RecordIntake("2024/05/01/b").ok());
+  EXPECT_THAT(*restarted.ReadIntake(), ElementsAre("2024/05/01/a", "2024/05/01/b"));
+}
+
+off_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+// The spool's disk full: appends and manifests fail with a clear error and leave nothing
+// behind, and the journal works again once there is space.
+TEST(JournalTest, FullDiskFailsCleanlyAndRecovers) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  testing::ScratchDir tmp;
+  const std::string disk = tmp.path() + "/disk";
+  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
+  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(disk, 64 << 10).ok());
+  Journal journal(disk + "/ndt7");
+  ASSERT_TRUE(journal.Open().ok());
+  // 97 lines of 42 bytes end 22 bytes short of a page: the next line needs a page the full disk
+  // no longer has, and tmpfs takes its first 22 bytes before failing.
+  const std::string name(30, 'a');
+  for (int i = 0; i < 97; ++i) ASSERT_TRUE(journal.RecordIntake("2024/05/01/" + name).ok());
+  const std::string log = disk + "/ndt7/intake.log";
+  ASSERT_EQ(FileSize(log), 97 * 42);
+  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(disk, "filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+
+  absl::Status appended = journal.RecordIntake("2024/05/01/" + std::string(30, 'b'));
+  EXPECT_TRUE(absl::IsResourceExhausted(appended)) << appended;
+  EXPECT_EQ(FileSize(log), 97 * 42);
+  EXPECT_EQ(journal.ReadIntake()->size(), 97u);
+  absl::Status manifest = journal.WriteManifest(Sample("0001"));
+  EXPECT_TRUE(absl::IsResourceExhausted(manifest)) << manifest;
+  EXPECT_TRUE(journal.LoadManifests()->empty());
+  EXPECT_THAT(::mlab::testing::ListFiles(disk + "/ndt7/archives"), ::testing::IsEmpty());
+
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  ASSERT_TRUE(journal.RecordIntake("2024/05/01/after").ok());
+  std::vector<std::string> intake = *journal.ReadIntake();
+  ASSERT_EQ(intake.size(), 98u);
+  EXPECT_EQ(intake[96], "2024/05/01/" + name);
+  EXPECT_EQ(intake[97], "2024/05/01/after");
+  ASSERT_TRUE(journal.WriteManifest(Sample("0001")).ok());
+  EXPECT_EQ(journal.LoadManifests()->size(), 1u);
 }
 
 TEST(JournalTest, ManifestsPersistInIdOrderAndCorruptOnesAreReported) {

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/spool/spool_dir.h"
+#include "lib/testing/small_filesystem.h"
 #include "services/pusher/bundler.h"
 #include "services/pusher/checksums.h"
 #include "services/pusher/journal.h"
@@ -281,6 +282,83 @@ TEST(PusherTest, BackendOutageRetriesAndDeletesNothingEarly) {
   ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30)));
   pusher.Stop();
   EXPECT_EQ(Uploaded(out).size(), 50u);
+}
+
+// A node whose disk filled up (uploads failed for a while): the journal cannot write, but the
+// pusher uploads anyway, since deleting what it has uploaded is what frees the disk.
+TEST(PusherTest, FullSpoolDiskIsEmptiedByUploading) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  ScratchDir dir;
+  std::string spool = dir.path() + "/spool";
+  std::string out = dir.path() + "/out";
+  ASSERT_EQ(mkdir(spool.c_str(), 0755), 0);
+  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(spool, 1 << 20).ok());
+  std::map<std::string, std::string> written;
+  for (int i = 0; i < 40; ++i) {
+    std::string rel = absl::StrCat("2024/05/01/f", i, ".json");
+    std::string content = absl::StrCat("file ", i, std::string(8000, 'x'));
+    // Old enough for the startup sweep, as files left by a long outage are.
+    testing::SetMtime(dir.WriteFile("spool/ndt7/" + rel, content), absl::Now() - absl::Hours(3));
+    written["ndt7:" + rel] = content;
+  }
+  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(spool, "filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+  Metrics& m = Metrics::Get();
+  double manifest_errors = m.journal_errors.WithLabels({"ndt7", "manifest"}).Value();
+  double intake_errors = m.journal_errors.WithLabels({"ndt7", "intake"}).Value();
+
+  Pusher pusher(Config(spool), LocalFactory(out));
+  ASSERT_TRUE(pusher.Start().ok());
+  ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30))) << SpoolFiles(spool).size();
+  pusher.Stop();
+
+  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
+  EXPECT_EQ(uploaded.size(), written.size());
+  for (const auto& [key, content] : written) {
+    ASSERT_EQ(uploaded[key].size(), 1u) << key;
+    EXPECT_EQ(uploaded[key][0], content) << key;
+  }
+  EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "manifest"}).Value(), manifest_errors);
+  EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "intake"}).Value(), intake_errors);
+  EXPECT_GE(::mlab::testing::FreeBytes(spool), 40u * 8000);
+}
+
+// The upload target (a file:// bucket) full: each upload fails as RESOURCE_EXHAUSTED and is
+// retried, no spool file is deleted meanwhile, and everything lands once there is space.
+TEST(PusherTest, FullUploadTargetRetriesAndDeletesNothing) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  ScratchDir dir;
+  std::string spool = dir.path() + "/spool";
+  std::string out = dir.path() + "/out";
+  ASSERT_TRUE(::mlab::spool::MakeDirs(spool + "/pcap").ok());
+  ASSERT_EQ(mkdir(out.c_str(), 0755), 0);
+  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(out, 256 << 10).ok());
+  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(out, "filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+  metrics::Counter& full = Metrics::Get().upload_errors.WithLabels({"pcap", "RESOURCE_EXHAUSTED"});
+  double failures_before = full.Value();
+
+  Pusher pusher(Config(spool), LocalFactory(out));
+  ASSERT_TRUE(pusher.Start().ok());
+  std::map<std::string, std::string> written;
+  for (int i = 0; i < 30; ++i) {
+    std::string rel = absl::StrCat("2024/05/01/f", i, ".pcap");
+    std::string content = absl::StrCat("packets ", i);
+    dir.WriteFile("spool/pcap/" + rel, content);
+    written["pcap:" + rel] = content;
+  }
+  ASSERT_TRUE(WaitFor([&] { return full.Value() >= failures_before + 3; }, absl::Seconds(30)));
+  EXPECT_EQ(SpoolFiles(spool).size(), 30u) << "files deleted while the target was full";
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30))) << SpoolFiles(spool).size();
+  pusher.Stop();
+
+  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
+  EXPECT_EQ(uploaded.size(), written.size());
+  for (const auto& [key, content] : written) {
+    ASSERT_EQ(uploaded[key].size(), 1u) << key;
+    EXPECT_EQ(uploaded[key][0], content) << key;
+  }
 }
 
 TEST(ShipperTest, KeepsAFileThatChangedAfterItWasRead) {
