@@ -43,8 +43,10 @@ absl::StatusOr<ObjectInfo> ParseGcsObject(absl::string_view json, uint32_t* crc3
         absl::StrCat("unparsable object resource: ", json.substr(0, 200)));
   }
   ObjectInfo info;
-  if (doc.HasMember("size") && doc["size"].IsString()) {
-    absl::SimpleAtoi(doc["size"].GetString(), &info.size);
+  // An unreadable size stays unknown (-1), so it never matches what we sent.
+  if (doc.HasMember("size") && doc["size"].IsString() &&
+      !absl::SimpleAtoi(doc["size"].GetString(), &info.size)) {
+    info.size = -1;
   }
   if (doc.HasMember("md5Hash") && doc["md5Hash"].IsString()) {
     absl::Base64Unescape(doc["md5Hash"].GetString(), &info.md5);

@@ -86,7 +86,7 @@ absl::StatusOr<ObjectInfo> S3Uploader::Stat(const std::string& object_name) {
   if (!response.ok()) return response.status();
   if (absl::Status s = StatusFromHttp(http, *response); !s.ok()) return s;
   ObjectInfo info;
-  absl::SimpleAtoi(response->Header("content-length"), &info.size);
+  if (!absl::SimpleAtoi(response->Header("content-length"), &info.size)) info.size = -1;
   std::string etag = response->Header("etag");
   // A multipart ETag ("...-N") is not an MD5.
   if (!absl::StrContains(etag, "-")) info.md5 = EtagMd5(etag);
