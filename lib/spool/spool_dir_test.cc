@@ -104,15 +104,24 @@ TEST_F(SpoolDirTest, FullDiskLeavesNothingAndRecovers) {
   EXPECT_TRUE(absl::IsResourceExhausted(whole)) << whole;
   EXPECT_NE(whole.message().find("No space left"), absl::string_view::npos) << whole;
   {
-    absl::StatusOr<std::unique_ptr<SpoolFile>> streamed = spool.Create(date_, "streamed.json");
-    ASSERT_TRUE(streamed.ok()) << streamed.status();
-    EXPECT_TRUE(absl::IsResourceExhausted((*streamed)->Write(big)));
-  }  // Dropped by its writer after the error, as the services do.
+    absl::StatusOr<std::unique_ptr<SpoolFile>> dropped = spool.Create(date_, "dropped.json");
+    ASSERT_TRUE(dropped.ok()) << dropped.status();
+    EXPECT_TRUE(absl::IsResourceExhausted((*dropped)->Write(big)));
+  }  // Dropped by its writer after the error.
+  // A writer that goes on after the error (a stream of snapshots) cannot commit the file with a
+  // hole in it, even once the disk has room again.
+  absl::StatusOr<std::unique_ptr<SpoolFile>> streamed = spool.Create(date_, "streamed.json");
+  ASSERT_TRUE(streamed.ok()) << streamed.status();
+  absl::Status first = (*streamed)->Write(big);
+  EXPECT_TRUE(absl::IsResourceExhausted(first)) << first;
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  EXPECT_EQ((*streamed)->Write("more"), first);
+  EXPECT_EQ((*streamed)->Commit(), first);
+  streamed->reset();
   EXPECT_EQ(RegularFilesBelow(spool.datadir()), std::vector<std::string>{"2019/05/16/before.json"});
   EXPECT_TRUE(RegularFilesBelow(spool.staging_dir()).empty());
   EXPECT_TRUE(spool.Leftovers()->empty());
 
-  ASSERT_EQ(unlink(filler->c_str()), 0);
   ASSERT_TRUE(spool.WriteFile(date_, "whole.json", big).ok());
   EXPECT_EQ(ReadAll(spool.datadir() + "/2019/05/16/whole.json"), big);
   EXPECT_TRUE(RegularFilesBelow(spool.staging_dir()).empty());

@@ -82,11 +82,15 @@ SpoolFile::SpoolFile(int fd, std::string staged_path, std::string final_path, bo
 SpoolFile::~SpoolFile() { Abandon(); }
 
 absl::Status SpoolFile::Write(absl::string_view data) {
+  if (!write_error_.ok()) return write_error_;
   if (fd_ < 0) return absl::FailedPreconditionError("write to a closed spool file");
   while (!data.empty()) {
     ssize_t n = write(fd_, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return absl::ErrnoToStatus(errno, absl::StrCat("write ", staged_path_));
+    if (n < 0) {
+      write_error_ = absl::ErrnoToStatus(errno, absl::StrCat("write ", staged_path_));
+      return write_error_;
+    }
     data.remove_prefix(static_cast<size_t>(n));
     bytes_written_ += static_cast<uint64_t>(n);
   }
@@ -103,6 +107,10 @@ absl::Status SyncDirectory(const std::string& dir) {
 }
 
 absl::Status SpoolFile::Commit() {
+  if (!write_error_.ok()) {
+    Abandon();
+    return write_error_;
+  }
   if (fd_ < 0) return absl::FailedPreconditionError("commit of a closed spool file");
   if (sync_ && fsync(fd_) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("fsync ", staged_path_));

@@ -18,12 +18,14 @@ class SpoolFile {
   SpoolFile& operator=(const SpoolFile&) = delete;
   ~SpoolFile();
 
-  // Appends `data`, retrying short writes.
+  // Appends `data`, retrying short writes. A failure (a full disk) may leave part of `data`
+  // written, so it is final: later writes and Commit() fail with the same error.
   absl::Status Write(absl::string_view data);
 
   // Makes the file visible at final_path(). Fails with AlreadyExists, leaving the staged file
   // removed and the existing archive untouched, if that name is taken: archives are never
-  // overwritten.
+  // overwritten. After a failed Write() it drops the file instead: a file with a hole in it
+  // must never reach a reader.
   absl::Status Commit();
 
   // Drops the staged file.
@@ -44,6 +46,7 @@ class SpoolFile {
   std::string final_path_;
   bool sync_;
   uint64_t bytes_written_ = 0;
+  absl::Status write_error_;
 };
 
 // Moves `staged` to `final_path` without ever replacing an existing file, creating the final

@@ -135,6 +135,11 @@ void Archiver::Tick(absl::Time now) {
       if (absl::Status flushed = files.file->Flush(); !flushed.ok()) {
         ++stats_.errors;
         LOG(ERROR) << "cannot flush " << files.file->final_path() << ": " << flushed;
+        // Its stream has a hole now (a full disk): drop it, and the next snapshot starts the
+        // next sequence, a whole file.
+        files.file.reset();
+        --stats_.open_files;
+        continue;
       }
       Account(files);
     }

@@ -1,6 +1,7 @@
 #include "services/tcp-info/archiver.h"
 
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -10,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/spool/spool_dir.h"
+#include "lib/testing/small_filesystem.h"
 #include "services/tcp-info/archival_record.h"
 #include "services/tcp-info/archive_reader.h"
 #include "services/tcp-info/flow_table.h"
@@ -161,6 +163,42 @@ TEST_F(ArchiverTest, TickFlushesSoTheStagedFileHoldsEveryRecord) {
   ZstdPrefix prefix = DecompressPrefix(*ReadWholeFile(spool_.staging_dir() + "/" + staged[0]));
   EXPECT_FALSE(prefix.complete);
   EXPECT_EQ(std::count(prefix.data.begin(), prefix.data.end(), '\n'), 21);
+}
+
+// A full disk costs the snapshots it could not hold, never a file that does not decode: the
+// file whose flush failed is dropped, and once there is room the flow goes on in the next one.
+TEST_F(ArchiverTest, FullDiskDropsTheBrokenFileAndTheNextSequenceIsWhole) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  const std::string disk = dir_.path() + "/disk";
+  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
+  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(disk, 256 << 10).ok());
+  spool::SpoolDir spool(disk + "/tcpinfo");
+  ASSERT_TRUE(spool.Init().ok());
+  Archiver archiver(&spool, {.flush_interval = absl::Seconds(1)});
+  table_.AddObserver(&archiver);
+  Poll(kT0);
+  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(disk, "filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+  for (int i = 1; i <= 10; ++i) {
+    Change();
+    Poll(kT0 + absl::Milliseconds(10 * i));
+  }
+  archiver.Tick(kT0 + absl::Seconds(1));  // The flush finds no room.
+  EXPECT_EQ(archiver.stats().errors, 1u);
+  EXPECT_EQ(archiver.stats().open_files, 0u);
+
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  Change();
+  Poll(kT0 + absl::Seconds(2));
+  Poll(kT0 + absl::Seconds(3), false);  // Closed: its file is committed.
+  std::vector<std::string> files = testing::ListFiles(spool.datadir());
+  ASSERT_THAT(files, ElementsAre(std::string("2019/07/01/") + kUuid + ".00001.jsonl.zst"));
+  absl::StatusOr<std::vector<ArchiveLine>> lines = ReadArchive(spool.datadir() + "/" + files[0]);
+  ASSERT_TRUE(lines.ok()) << lines.status();
+  ASSERT_EQ(lines->size(), 2u);  // Its header, and the snapshot after the disk had room.
+  EXPECT_EQ((*lines)[0].metadata->sequence, 1);
+  EXPECT_TRUE(testing::ListFiles(spool.staging_dir()).empty());
+  EXPECT_EQ(archiver.stats().files_committed, 1u);
 }
 
 TEST_F(ArchiverTest, ShutdownCommitsOpenFiles) {
