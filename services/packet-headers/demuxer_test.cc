@@ -2,6 +2,9 @@
 // pre-UUID caps, every way a flow ends, -maxflows and -maxheap, and the archives written.
 #include "services/packet-headers/demuxer.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "lib/spool/spool_dir.h"
+#include "lib/testing/small_filesystem.h"
 #include "services/packet-headers/pcap_gz_writer.h"
 #include "services/packet-headers/ph_metrics.h"
 #include "services/packet-headers/testing/test_packets.h"
@@ -67,7 +71,7 @@ class DemuxerTest : public ::testing::Test {
     // A second Make in one test: the old demuxer goes before the parts it points to (ASan).
     demuxer_.reset();
     pool_.reset();
-    spool_ = std::make_unique<spool::SpoolDir>(dir_.path() + "/pcap");
+    spool_ = std::make_unique<spool::SpoolDir>(spool_root_ + "/pcap");
     ASSERT_TRUE(spool_->Init().ok());
     anonymizer_ =
         std::make_unique<Anonymizer>(mode, std::vector<IpAddress>{*IpAddress::Parse("192.0.2.1")});
@@ -103,11 +107,12 @@ class DemuxerTest : public ::testing::Test {
     return *spool_->FinalPath(date, f.Uuid() + ".pcap.gz");
   }
 
-  std::vector<std::string> Files() { return testing::ListFiles(dir_.path() + "/pcap"); }
+  std::vector<std::string> Files() { return testing::ListFiles(spool_root_ + "/pcap"); }
 
   void Open(const TestFlow& f, absl::Time now) { demuxer_->OnOpen(f.Uuid(), f.Key(), kT0, now); }
 
   testing::TempDir dir_;
+  std::string spool_root_ = dir_.path();  // The spool is <spool_root_>/pcap.
   std::unique_ptr<spool::SpoolDir> spool_;
   std::unique_ptr<Anonymizer> anonymizer_;
   std::unique_ptr<MemoryBudget> budget_;
@@ -392,6 +397,45 @@ TEST_F(DemuxerTest, StreamModeWritesTheSameArchive) {
     contents[stream] = file->raw.substr(24);
   }
   EXPECT_EQ(contents[0].size(), contents[1].size());
+}
+
+// A full disk costs the flows that end while it is full (counted, no partial archive left
+// anywhere), not the service: the next flow after space returns is saved whole.
+TEST_F(DemuxerTest, FullDiskCostsTheFlowNotTheService) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  spool_root_ = dir_.path() + "/disk";
+  ASSERT_EQ(mkdir(spool_root_.c_str(), 0755), 0);
+  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(spool_root_, 1 << 20).ok());
+  int n = 0;
+  for (bool stream : {false, true}) {
+    SCOPED_TRACE(stream);
+    DemuxerConfig config;
+    config.stream = stream;
+    Make(config);
+    const char* reason = stream ? "streaming" : "writefinal";
+    const double errors = Value(m_.saver_errors.WithLabels({reason}));
+    absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(spool_root_, "filler");
+    ASSERT_TRUE(filler.ok()) << filler.status();
+    TestFlow lost{++n, 7000};
+    Open(lost, kT0);
+    Exchange(lost, kT0, 3000);  // More than one streamed write of compressed headers.
+    demuxer_->FinishAll();
+    EXPECT_EQ(Value(m_.saver_errors.WithLabels({reason})), errors + 1);
+    EXPECT_TRUE(Files().empty());
+    EXPECT_TRUE(testing::ListFiles(spool_->staging_dir()).empty());
+
+    ASSERT_EQ(unlink(filler->c_str()), 0);
+    TestFlow saved{++n, 7000};
+    Open(saved, kT0);
+    Exchange(saved, kT0, 3000);
+    demuxer_->FinishAll();
+    absl::StatusOr<PcapFile> file = ReadPcapGz(PathOf(saved));
+    ASSERT_TRUE(file.ok()) << file.status();
+    EXPECT_EQ(file->records.size(), 6003u);
+    ASSERT_EQ(unlink(PathOf(saved).c_str()), 0);
+    demuxer_->Sweep(kT0 + absl::Minutes(5));  // The two tombstones go.
+    EXPECT_EQ(budget_->used(), 0);            // The failed flow gave back what it held.
+  }
 }
 
 TEST_F(DemuxerTest, ManyInterleavedFlowsOnWriterThreads) {
