@@ -21,11 +21,16 @@
 # whole process life) and peak RSS (VmHWM) are read, the pusher gets SIGTERM, and every archive
 # uploaded is read back and checked against the tree (lost, duplicated or wrong files).
 # Both pushers get the same flags: -archive_size_threshold (20MB, upstream's default), archive age
-# fixed at --wait (min = expected = max), -max_file_age=1h, 4 datatypes. tar: `tar czf` of the
+# fixed at --wait (min = expected = max), -max_file_age=1h, 4 datatypes, and a sweep every second
+# or so (-cleanup_interval=1s): upstream has no startup sweep, its first finds a backlog only
+# after a random wait of about -cleanup_interval (1 h by default), so without it upstream would
+# not start on the backlog within the run. tar: `tar czf` of the
 # same tree (one process, gzip -6 like the archives) as a physical reference.
 #
-# Upstream's binary is $MLAB_PEERS/bin/pusher-go, installed by tools/setup.d/70-pusher.sh from the
-# Go module proxy when the proxy serves it. Upstream only uploads to GCS: it has no local row.
+# Upstream's binary is $PUSHER_GO if set (one built elsewhere, e.g. from a checkout of
+# github.com/m-lab/pusher with `go build`), else $MLAB_PEERS/bin/pusher-go, installed by
+# tools/setup.d/70-pusher.sh from the Go module proxy when the proxy serves it. Upstream only
+# uploads to GCS: it has no local row.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -54,11 +59,12 @@ export MLAB_PEERS=${MLAB_PEERS:-/usr/local/lib/mlab-peers}
 bash tools/setup.d/70-pusher.sh 2>/dev/null || true
 fake_gcs="$MLAB_PEERS/bin/fake-gcs-server"
 [[ -x "$fake_gcs" ]] || { echo "bench/pusher: fake-gcs-server missing; run tools/setup" >&2; exit 1; }
-upstream="$MLAB_PEERS/bin/pusher-go"
+upstream="${PUSHER_GO:-$MLAB_PEERS/bin/pusher-go}"
 go_missing=""
 if [[ ! -x "$upstream" ]]; then
   go_missing="no upstream Go pusher at $upstream: the Go module proxy did not serve"
-  go_missing+=" github.com/m-lab/pusher (see tools/setup.d/70-pusher.sh); Go's column is missing"
+  go_missing+=" github.com/m-lab/pusher (see tools/setup.d/70-pusher.sh) and PUSHER_GO is not"
+  go_missing+=" set; Go's column is missing"
   echo "bench/pusher: $go_missing" >&2
 fi
 
@@ -75,8 +81,8 @@ pusher_pid=""
 gcs_pid=""
 
 cleanup() {
-  [[ -n "$pusher_pid" ]] && kill -KILL "$pusher_pid" 2>/dev/null || true
-  [[ -n "$gcs_pid" ]] && kill -KILL "$gcs_pid" 2>/dev/null || true
+  if [[ -n "$pusher_pid" ]]; then kill -KILL "$pusher_pid" 2>/dev/null || true; fi
+  if [[ -n "$gcs_pid" ]]; then kill -KILL "$gcs_pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -159,7 +165,8 @@ run() {
   local args=(-directory="$spool" -experiment=ndt -mlab_node_name="$node"
     -archive_size_threshold="$threshold" -archive_wait_time_min="$wait_time"
     -archive_wait_time_expected="$wait_time" -archive_wait_time_max="$wait_time"
-    -max_file_age=1h -sigterm_wait_time=2s -prometheusx.listen-address="127.0.0.1:$metrics_port"
+    -max_file_age=1h -cleanup_interval=1s -cleanup_interval_max=2s -sigterm_wait_time=2s
+    -prometheusx.listen-address="127.0.0.1:$metrics_port"
     -metadata=MLAB.server.name="$node" "${bucket_flag[@]}")
   for dt in $datatypes; do args+=(-datatype="$dt"); done
   local binary=$ours
@@ -205,6 +212,7 @@ run() {
 
 declare -A RATE CPU
 fmt='%-9s %-5s %-4s %6s %7s %8s %6s %9s %6s  %s\n'
+# shellcheck disable=SC2059  # one format for the header and every row
 printf "$fmt" scenario dest who files seconds files/s cpu_s cpu_ms/kf rss_mb check
 row() {  # scenario dest who
   local rate per_k
@@ -212,6 +220,7 @@ row() {  # scenario dest who
   per_k=$(awk -v c="$R_CPU" -v n="$files" 'BEGIN { printf "%.0f", c * 1e6 / n }')
   RATE[$1/$2/$3]=$rate
   CPU[$1/$2/$3]=$R_CPU
+  # shellcheck disable=SC2059
   printf "$fmt" "$1" "$2" "$3" "$files" "$R_SECS" "$rate" "$R_CPU" "$per_k" "$R_RSS" "$R_CHECK"
 }
 
@@ -226,6 +235,7 @@ for scenario in $scenarios; do
   done
 done
 if [[ " $only " == *" tar "* ]]; then
+  # shellcheck disable=SC2086  # $datatypes is a word list
   /usr/bin/time -f '%e %U %S %M' -o "$work/tar.time" \
     tar czf "$work/tree.tgz" -C "$tree" $datatypes
   read -r secs user sys maxrss <"$work/tar.time"

@@ -32,6 +32,7 @@ fi
 # serves m-lab's pinned versions at best, never their version lists. On 2026-11-22 it refused
 # github.com/m-lab/pusher v1.20.3-v1.20.5 outright (403), by `go install @version` and by a
 # module requiring it. A failed attempt is remembered per version (delete the marker to retry).
+# bench/pusher/run.sh also takes PUSHER_GO=<binary>, an upstream pusher built some other way.
 version=v1.20.3
 unavailable="$peers/bin/.pusher-go.unavailable"
 if [[ ! -x "$peers/bin/pusher-go" && "$(cat "$unavailable" 2>/dev/null)" != "$version" ]] &&
