@@ -91,12 +91,12 @@ TEST_F(SpoolDirTest, DroppedWithoutCommitLeavesNothing) {
 TEST_F(SpoolDirTest, FullDiskLeavesNothingAndRecovers) {
   if (absl::Status ns = mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
   const std::string disk = root_ + "/disk";
-  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
-  ASSERT_TRUE(mlab::testing::MountSmallFilesystem(disk, 256 << 10).ok());
+  auto disk_fs = mlab::testing::SmallFilesystem::Mount(disk, 256 << 10);
+  ASSERT_TRUE(disk_fs.ok()) << disk_fs.status();
   SpoolDir spool(disk + "/ndt/tcpinfo");
   ASSERT_TRUE(spool.Init().ok());
   ASSERT_TRUE(spool.WriteFile(date_, "before.json", "written before the disk filled").ok());
-  absl::StatusOr<std::string> filler = mlab::testing::FillFilesystem(disk, "filler");
+  absl::StatusOr<std::string> filler = (*disk_fs)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
 
   const std::string big(64 << 10, 'x');

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -36,17 +38,23 @@ void internal::EnterPrivateMountNamespace() {
 
 absl::Status PrivateMountNamespace() { return NamespaceStatus(); }
 
-absl::Status MountSmallFilesystem(const std::string& dir, uint64_t bytes) {
+absl::StatusOr<std::unique_ptr<SmallFilesystem>> SmallFilesystem::Mount(const std::string& dir,
+                                                                        uint64_t bytes) {
   if (absl::Status s = PrivateMountNamespace(); !s.ok()) return s;
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::ErrnoToStatus(errno, absl::StrCat("mkdir ", dir));
+  }
   std::string options = absl::StrCat("size=", bytes, ",mode=0755");
   if (mount("small", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
     return absl::ErrnoToStatus(errno, absl::StrCat("mount tmpfs on ", dir));
   }
-  return absl::OkStatus();
+  return std::unique_ptr<SmallFilesystem>(new SmallFilesystem(dir));
 }
 
-absl::StatusOr<std::string> FillFilesystem(const std::string& dir, const std::string& name) {
-  std::string path = absl::StrCat(dir, "/", name);
+SmallFilesystem::~SmallFilesystem() { umount2(dir_.c_str(), MNT_DETACH); }
+
+absl::StatusOr<std::string> SmallFilesystem::Fill(const std::string& name) const {
+  std::string path = absl::StrCat(dir_, "/", name);
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("create ", path));
   const std::string page(4096, 'f');  // tmpfs allocates whole pages
@@ -62,9 +70,9 @@ absl::StatusOr<std::string> FillFilesystem(const std::string& dir, const std::st
   return path;
 }
 
-uint64_t FreeBytes(const std::string& dir) {
+uint64_t SmallFilesystem::FreeBytes() const {
   struct statvfs st;
-  if (statvfs(dir.c_str(), &st) != 0) return 0;
+  if (statvfs(dir_.c_str(), &st) != 0) return 0;
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 

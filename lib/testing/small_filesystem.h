@@ -7,6 +7,7 @@
 // (unshare(CLONE_NEWNS) moves only the calling thread), and skip when it could not.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -17,15 +18,28 @@ namespace mlab::testing {
 // Whether main() got this process its own mount namespace (it needs CAP_SYS_ADMIN), and why not.
 absl::Status PrivateMountNamespace();
 
-// A tmpfs of `bytes` (rounded up to pages) mounted on the existing, empty directory `dir`.
-absl::Status MountSmallFilesystem(const std::string& dir, uint64_t bytes);
+// A tmpfs mounted for the life of this object. Declare it after the TempDir that holds its
+// directory: it unmounts first, so the TempDir can remove the directory.
+class SmallFilesystem {
+ public:
+  // Mounts `bytes` (rounded up to pages) of tmpfs on `dir`, which is made if missing.
+  static absl::StatusOr<std::unique_ptr<SmallFilesystem>> Mount(const std::string& dir,
+                                                                uint64_t bytes);
+  ~SmallFilesystem();
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
 
-// Writes `dir/name` until the filesystem under `dir` has no space left; returns its path.
-// Removing the file gives the space back.
-absl::StatusOr<std::string> FillFilesystem(const std::string& dir, const std::string& name);
+  const std::string& dir() const { return dir_; }
 
-// Free bytes on the filesystem holding `dir`.
-uint64_t FreeBytes(const std::string& dir);
+  // Writes dir()/name until no space is left; returns its path. Removing it gives the space back.
+  absl::StatusOr<std::string> Fill(const std::string& name) const;
+
+  uint64_t FreeBytes() const;
+
+ private:
+  explicit SmallFilesystem(std::string dir) : dir_(std::move(dir)) {}
+  std::string dir_;
+};
 
 namespace internal {
 // Called by this library's main() only.

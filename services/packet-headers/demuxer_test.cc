@@ -404,8 +404,8 @@ TEST_F(DemuxerTest, StreamModeWritesTheSameArchive) {
 TEST_F(DemuxerTest, FullDiskCostsTheFlowNotTheService) {
   if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
   spool_root_ = dir_.path() + "/disk";
-  ASSERT_EQ(mkdir(spool_root_.c_str(), 0755), 0);
-  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(spool_root_, 1 << 20).ok());
+  auto disk_fs = ::mlab::testing::SmallFilesystem::Mount(spool_root_, 1 << 20);
+  ASSERT_TRUE(disk_fs.ok()) << disk_fs.status();
   int n = 0;
   for (bool stream : {false, true}) {
     SCOPED_TRACE(stream);
@@ -414,7 +414,7 @@ TEST_F(DemuxerTest, FullDiskCostsTheFlowNotTheService) {
     Make(config);
     const char* reason = stream ? "streaming" : "writefinal";
     const double errors = Value(m_.saver_errors.WithLabels({reason}));
-    absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(spool_root_, "filler");
+    absl::StatusOr<std::string> filler = (*disk_fs)->Fill("filler");
     ASSERT_TRUE(filler.ok()) << filler.status();
     TestFlow lost{++n, 7000};
     Open(lost, kT0);

@@ -90,8 +90,8 @@ TEST(JournalTest, FullDiskFailsCleanlyAndRecovers) {
   if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
   testing::ScratchDir tmp;
   const std::string disk = tmp.path() + "/disk";
-  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
-  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(disk, 64 << 10).ok());
+  auto disk_fs = ::mlab::testing::SmallFilesystem::Mount(disk, 64 << 10);
+  ASSERT_TRUE(disk_fs.ok()) << disk_fs.status();
   Journal journal(disk + "/ndt7");
   ASSERT_TRUE(journal.Open().ok());
   // 97 lines of 42 bytes end 22 bytes short of a page: the next line needs a page the full disk
@@ -100,7 +100,7 @@ TEST(JournalTest, FullDiskFailsCleanlyAndRecovers) {
   for (int i = 0; i < 97; ++i) ASSERT_TRUE(journal.RecordIntake("2024/05/01/" + name).ok());
   const std::string log = disk + "/ndt7/intake.log";
   ASSERT_EQ(FileSize(log), 97 * 42);
-  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(disk, "filler");
+  absl::StatusOr<std::string> filler = (*disk_fs)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
 
   absl::Status appended = journal.RecordIntake("2024/05/01/" + std::string(30, 'b'));

@@ -291,8 +291,8 @@ TEST(PusherTest, FullSpoolDiskIsEmptiedByUploading) {
   ScratchDir dir;
   std::string spool = dir.path() + "/spool";
   std::string out = dir.path() + "/out";
-  ASSERT_EQ(mkdir(spool.c_str(), 0755), 0);
-  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(spool, 1 << 20).ok());
+  auto spool_fs = ::mlab::testing::SmallFilesystem::Mount(spool, 1 << 20);
+  ASSERT_TRUE(spool_fs.ok()) << spool_fs.status();
   std::map<std::string, std::string> written;
   for (int i = 0; i < 40; ++i) {
     std::string rel = absl::StrCat("2024/05/01/f", i, ".json");
@@ -301,7 +301,7 @@ TEST(PusherTest, FullSpoolDiskIsEmptiedByUploading) {
     testing::SetMtime(dir.WriteFile("spool/ndt7/" + rel, content), absl::Now() - absl::Hours(3));
     written["ndt7:" + rel] = content;
   }
-  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(spool, "filler");
+  absl::StatusOr<std::string> filler = (*spool_fs)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
   Metrics& m = Metrics::Get();
   double manifest_errors = m.journal_errors.WithLabels({"ndt7", "manifest"}).Value();
@@ -320,7 +320,7 @@ TEST(PusherTest, FullSpoolDiskIsEmptiedByUploading) {
   }
   EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "manifest"}).Value(), manifest_errors);
   EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "intake"}).Value(), intake_errors);
-  EXPECT_GE(::mlab::testing::FreeBytes(spool), 40u * 8000);
+  EXPECT_GE((*spool_fs)->FreeBytes(), 40u * 8000);
 }
 
 // The upload target (a file:// bucket) full: each upload fails as RESOURCE_EXHAUSTED and is
@@ -331,9 +331,9 @@ TEST(PusherTest, FullUploadTargetRetriesAndDeletesNothing) {
   std::string spool = dir.path() + "/spool";
   std::string out = dir.path() + "/out";
   ASSERT_TRUE(::mlab::spool::MakeDirs(spool + "/pcap").ok());
-  ASSERT_EQ(mkdir(out.c_str(), 0755), 0);
-  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(out, 256 << 10).ok());
-  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(out, "filler");
+  auto out_fs = ::mlab::testing::SmallFilesystem::Mount(out, 256 << 10);
+  ASSERT_TRUE(out_fs.ok()) << out_fs.status();
+  absl::StatusOr<std::string> filler = (*out_fs)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
   metrics::Counter& full = Metrics::Get().upload_errors.WithLabels({"pcap", "RESOURCE_EXHAUSTED"});
   double failures_before = full.Value();

@@ -170,14 +170,14 @@ TEST_F(ArchiverTest, TickFlushesSoTheStagedFileHoldsEveryRecord) {
 TEST_F(ArchiverTest, FullDiskDropsTheBrokenFileAndTheNextSequenceIsWhole) {
   if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
   const std::string disk = dir_.path() + "/disk";
-  ASSERT_EQ(mkdir(disk.c_str(), 0755), 0);
-  ASSERT_TRUE(::mlab::testing::MountSmallFilesystem(disk, 256 << 10).ok());
+  auto disk_fs = ::mlab::testing::SmallFilesystem::Mount(disk, 256 << 10);
+  ASSERT_TRUE(disk_fs.ok()) << disk_fs.status();
   spool::SpoolDir spool(disk + "/tcpinfo");
   ASSERT_TRUE(spool.Init().ok());
   Archiver archiver(&spool, {.flush_interval = absl::Seconds(1)});
   table_.AddObserver(&archiver);
   Poll(kT0);
-  absl::StatusOr<std::string> filler = ::mlab::testing::FillFilesystem(disk, "filler");
+  absl::StatusOr<std::string> filler = (*disk_fs)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
   for (int i = 1; i <= 10; ++i) {
     Change();
