@@ -149,6 +149,10 @@ int main(int argc, char** argv) {
   ndt7::metrics::SetGitShortCommit(ndt7::kGitShortCommit);
   ndt7::metrics::LameDuck().Set(0);
   ndt7::metrics::CurrentOpenConns().Set(0);
+  // Zero from the start, so an alert on its rate sees the first failure.
+  for (const char* direction : {"download", "upload"}) {
+    ndt7::metrics::ResultWriteErrors().WithLabels({direction});
+  }
   (void)ndt7::FramedPayload::Get();  // Generated once, before the first test.
   ndt7::FrameWritePolicy frame_write;
   if (*FLAGS_ndt7_sendfile == "auto") {

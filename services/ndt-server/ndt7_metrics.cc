@@ -87,6 +87,14 @@ CounterFamily& TxRequests() {
   return f;
 }
 
+CounterFamily& ResultWriteErrors() {
+  static CounterFamily& f = mlab::metrics::NewCounterFamily(
+      "ndt7_result_write_errors_total",
+      "Test results that could not be written to -datadir (the test itself completed).",
+      {"direction"});
+  return f;
+}
+
 void SetGitShortCommit(const std::string& commit) {
   static GaugeFamily& f = mlab::metrics::NewGaugeFamily(
       "git_short_commit", "The git commit of the running binary, parsed as a hex number.",

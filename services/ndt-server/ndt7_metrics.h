@@ -28,6 +28,8 @@ mlab::metrics::Gauge& LameDuck();
 mlab::metrics::CounterFamily& TokenRequests();
 // {request, protocol}
 mlab::metrics::CounterFamily& TxRequests();
+// {direction}: results that could not be written (a full disk); ours only, upstream exits.
+mlab::metrics::CounterFamily& ResultWriteErrors();
 // Sets git_short_commit{commit} to the commit parsed as hex, as prometheusx does.
 void SetGitShortCommit(const std::string& commit);
 

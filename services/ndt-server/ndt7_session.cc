@@ -661,6 +661,9 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
         if (path.ok()) {
           summary.result_path = *path;
         } else {
+          metrics::ResultWriteErrors()
+              .WithLabels({std::string(DirectionName(summary.direction))})
+              .Increment();
           LOG(ERROR) << "ndt7 " << summary.uuid << ": cannot write result: " << path.status();
         }
       }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <numeric>
 #include <regex>
@@ -29,13 +30,17 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/websocket.hpp"
 #include "boost/beast/websocket/ssl.hpp"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/metrics/registry.h"
+#include "lib/testing/small_filesystem.h"
+#include "lib/testing/temp_dir.h"
 #include "lib/uuid/process_prefix.h"
 #include "rapidjson/document.h"
 #include "services/ndt-server/access_control.h"
 #include "services/ndt-server/jwt_test_util.h"
 #include "services/ndt-server/ndt7_handler.h"
+#include "services/ndt-server/ndt7_metrics.h"
 #include "services/ndt-server/result_writer.h"
 #include "services/ndt-server/session_env.h"
 #include "services/ndt-server/static_files.h"
@@ -58,14 +63,16 @@ struct HarnessOptions {
   std::unique_ptr<TxController> tx;
   absl::Duration http_timeout = absl::Seconds(10);
   FrameWritePolicy frame_write = FrameWritePolicy::kAuto;
-  bool tls = false;  // wss as well, with a fresh self-signed certificate
+  bool tls = false;     // wss as well, with a fresh self-signed certificate
+  std::string datadir;  // a temporary directory if empty
 };
 
 // One server on 127.0.0.1 with a temporary datadir and htmldir; collects finished tests.
 class Harness {
  public:
   explicit Harness(HarnessOptions o = {})
-      : writer_(data_.path(), true),
+      : datadir_(o.datadir.empty() ? data_.path() : o.datadir),
+        writer_(datadir_, true),
         access_(std::move(o.verifier), o.token_required, "mlab1-abc01", std::move(o.tx)),
         handler_(&access_),
         files_(html_.path()) {
@@ -111,7 +118,7 @@ class Harness {
 
   int port() const { return server_->cleartext_port(); }
   int tls_port() const { return server_->tls_port(); }
-  const std::string& datadir() const { return data_.path(); }
+  const std::string& datadir() const { return datadir_; }
 
   // Waits until `n` tests have finished (results written); returns them.
   std::vector<TestSummary> WaitForTests(size_t n, absl::Duration timeout = absl::Seconds(20)) {
@@ -124,6 +131,7 @@ class Harness {
   testing::TempDir data_;
   testing::TempDir html_;
   testing::TempDir tls_;
+  std::string datadir_;
   ResultWriter writer_;
   AccessControl access_;
   Ndt7Handler handler_;
@@ -442,6 +450,40 @@ TEST_P(CleartextDownload, AnswersClientFramesBetweenWholeMessages) {
 }
 
 // Upstream: binary from a downloading client ends the receiver; the download goes on.
+// A full disk costs the result file, counted and logged, never the test or the server: the
+// client's test completes, nothing partial is left, and the next result after space returns is
+// written.
+TEST(Ndt7Server, FullDiskCostsTheResultNotTheTest) {
+  if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
+  testing::TempDir parent;
+  auto disk = ::mlab::testing::SmallFilesystem::Mount(parent.path() + "/disk", 256 << 10);
+  ASSERT_TRUE(disk.ok()) << disk.status();
+  HarnessOptions o;
+  o.datadir = (*disk)->dir();
+  Harness h(std::move(o));
+  absl::StatusOr<std::string> filler = (*disk)->Fill("filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+  mlab::metrics::Counter& errors = metrics::ResultWriteErrors().WithLabels({"download"});
+  const double errors_before = errors.Value();
+
+  ClientRun lost = Download(h.port(), "client_name=server-test");
+  EXPECT_EQ(lost.close_code, websocket::close_code::normal) << lost.end;
+  std::vector<TestSummary> done = h.WaitForTests(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].result_path.empty());
+  EXPECT_EQ(errors.Value(), errors_before + 1);
+  EXPECT_THAT(::mlab::testing::ListFiles(h.datadir()), ::testing::ElementsAre("filler"));
+
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  ClientRun saved = Download(h.port(), "client_name=server-test");
+  EXPECT_EQ(saved.close_code, websocket::close_code::normal) << saved.end;
+  done = h.WaitForTests(2);
+  ASSERT_EQ(done.size(), 2u);
+  ASSERT_FALSE(done[1].result_path.empty());
+  EXPECT_TRUE(std::filesystem::exists(done[1].result_path));
+  EXPECT_EQ(errors.Value(), errors_before + 1);
+}
+
 TEST(Ndt7Server, BinaryFromADownloadingClientStopsOnlyTheReceiver) {
   Harness h;
   asio::io_context ioc;
