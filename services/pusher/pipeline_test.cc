@@ -92,6 +92,18 @@ std::map<std::string, std::vector<std::string>> Uploaded(const std::string& out)
   return all;
 }
 
+// Each of `written` ({"datatype:path": content}) is in exactly one archive under `out`, intact,
+// and nothing else was uploaded.
+void ExpectEachUploadedOnce(const std::string& out,
+                            const std::map<std::string, std::string>& written) {
+  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
+  EXPECT_EQ(uploaded.size(), written.size());
+  for (const auto& [key, content] : written) {
+    ASSERT_EQ(uploaded[key].size(), 1u) << key;
+    EXPECT_EQ(uploaded[key][0], content) << key;
+  }
+}
+
 TEST(PusherTest, UploadsEachFileOnceAndEmptiesTheSpool) {
   ScratchDir dir;
   std::string spool = dir.path() + "/spool";
@@ -130,12 +142,7 @@ TEST(PusherTest, UploadsEachFileOnceAndEmptiesTheSpool) {
   EXPECT_TRUE(WaitFor([&] { return pusher.in_flight() == 0; }, absl::Seconds(10)));
   pusher.Stop();
 
-  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
-  EXPECT_EQ(uploaded.size(), written.size());
-  for (const auto& [key, content] : written) {
-    ASSERT_EQ(uploaded[key].size(), 1u) << key;
-    EXPECT_EQ(uploaded[key][0], content) << key;
-  }
+  ExpectEachUploadedOnce(out, written);
   for (const std::string& object : ListFiles(out)) {
     EXPECT_THAT(
         object,
@@ -312,12 +319,7 @@ TEST(PusherTest, FullSpoolDiskIsEmptiedByUploading) {
   ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30))) << SpoolFiles(spool).size();
   pusher.Stop();
 
-  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
-  EXPECT_EQ(uploaded.size(), written.size());
-  for (const auto& [key, content] : written) {
-    ASSERT_EQ(uploaded[key].size(), 1u) << key;
-    EXPECT_EQ(uploaded[key][0], content) << key;
-  }
+  ExpectEachUploadedOnce(out, written);
   EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "manifest"}).Value(), manifest_errors);
   EXPECT_GT(m.journal_errors.WithLabels({"ndt7", "intake"}).Value(), intake_errors);
   EXPECT_GE((*spool_fs)->FreeBytes(), 40u * 8000);
@@ -353,12 +355,7 @@ TEST(PusherTest, FullUploadTargetRetriesAndDeletesNothing) {
   ASSERT_TRUE(WaitForSpool(spool, 0, absl::Seconds(30))) << SpoolFiles(spool).size();
   pusher.Stop();
 
-  std::map<std::string, std::vector<std::string>> uploaded = Uploaded(out);
-  EXPECT_EQ(uploaded.size(), written.size());
-  for (const auto& [key, content] : written) {
-    ASSERT_EQ(uploaded[key].size(), 1u) << key;
-    EXPECT_EQ(uploaded[key][0], content) << key;
-  }
+  ExpectEachUploadedOnce(out, written);
 }
 
 TEST(ShipperTest, KeepsAFileThatChangedAfterItWasRead) {
