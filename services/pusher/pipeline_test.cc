@@ -332,7 +332,10 @@ TEST(PusherTest, FullUploadTargetRetriesAndDeletesNothing) {
   ScratchDir dir;
   std::string spool = dir.path() + "/spool";
   std::string out = dir.path() + "/out";
-  ASSERT_TRUE(::mlab::spool::MakeDirs(spool + "/pcap").ok());
+  // The date directory exists first: a file written in place into a directory the pusher has
+  // only just seen appear can be read half-written by its scan of it (README, "Known limits"),
+  // which is not what this test is about.
+  ASSERT_TRUE(::mlab::spool::MakeDirs(spool + "/pcap/2024/05/01").ok());
   auto out_fs = ::mlab::testing::SmallFilesystem::Mount(out, 256 << 10);
   ASSERT_TRUE(out_fs.ok()) << out_fs.status();
   absl::StatusOr<std::string> filler = (*out_fs)->Fill("filler");
