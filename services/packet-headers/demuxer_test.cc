@@ -2,7 +2,6 @@
 // pre-UUID caps, every way a flow ends, -maxflows and -maxheap, and the archives written.
 #include "services/packet-headers/demuxer.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>

@@ -81,6 +81,13 @@ void Archiver::Commit(FlowFiles& files) {
   stats_.compressed_bytes += file->compressed_bytes();
 }
 
+void Archiver::Drop(FlowFiles& files, absl::string_view what, const absl::Status& error) {
+  ++stats_.errors;
+  LOG(ERROR) << "cannot " << what << " " << files.file->final_path() << ": " << error;
+  files.file.reset();
+  --stats_.open_files;
+}
+
 void Archiver::OnSnapshot(const Flow& flow, const SocketSnapshot& snapshot, SnapshotChange change) {
   auto it = flows_.find(flow.cookie);
   if (it == flows_.end()) return;  // opened before this archiver was attached
@@ -106,10 +113,7 @@ void Archiver::OnSnapshot(const Flow& flow, const SocketSnapshot& snapshot, Snap
     AppendSnapshotLine(snapshot, &line_);
   }
   if (absl::Status written = files.file->AppendLine(line_); !written.ok()) {
-    ++stats_.errors;
-    LOG(ERROR) << "cannot write " << files.file->final_path() << ": " << written;
-    files.file.reset();  // abandons it; the next snapshot starts the next sequence
-    --stats_.open_files;
+    Drop(files, "write", written);
     return;
   }
   ++stats_.snapshots_written;
@@ -133,12 +137,7 @@ void Archiver::Tick(absl::Time now) {
       AdvanceRotation(files, now);
     } else if (files.file->dirty()) {
       if (absl::Status flushed = files.file->Flush(); !flushed.ok()) {
-        ++stats_.errors;
-        LOG(ERROR) << "cannot flush " << files.file->final_path() << ": " << flushed;
-        // Its stream has a hole now (a full disk): drop it, and the next snapshot starts the
-        // next sequence, a whole file.
-        files.file.reset();
-        --stats_.open_files;
+        Drop(files, "flush", flushed);
         continue;
       }
       Account(files);

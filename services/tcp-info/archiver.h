@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "lib/spool/spool_dir.h"
 #include "services/tcp-info/archive_file.h"
@@ -78,6 +79,9 @@ class Archiver : public FlowObserver {
   };
 
   void Commit(FlowFiles& files);
+  // After a failed write or flush (a full disk) the stream has a hole: counts and logs `error`
+  // and drops the file, so the next snapshot starts the next sequence, a whole file.
+  void Drop(FlowFiles& files, absl::string_view what, const absl::Status& error);
   absl::Status OpenNext(FlowFiles& files, absl::Time now);
   void AdvanceRotation(FlowFiles& files, absl::Time now);
   // Adds what `files.file` wrote since the last call to bytes_written.

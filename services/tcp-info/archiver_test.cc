@@ -1,7 +1,6 @@
 #include "services/tcp-info/archiver.h"
 
 #include <netinet/in.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
