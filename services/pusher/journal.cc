@@ -84,12 +84,19 @@ Journal::~Journal() {
 absl::Status Journal::Open() {
   if (absl::Status s = spool::MakeDirs(ArchivesDir()); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  intake_fd_ = open(IntakePath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  intake_fd_ = open(IntakePath().c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (intake_fd_ < 0) return Errno("open", IntakePath());
-  // A record cut short by a crash would otherwise be glued to the first one appended now.
-  absl::StatusOr<std::string> text = ReadWhole(IntakePath());
-  if (!text.ok()) return text.status();
-  if (!text->empty() && text->back() != '\n') {
+  // A record cut short by a crash would otherwise be glued to the first one appended now. Only
+  // the last byte is read unless it is torn: the pipeline reads the whole log next.
+  struct stat st;
+  if (fstat(intake_fd_, &st) != 0) return Errno("stat", IntakePath());
+  char last = '\n';
+  if (st.st_size > 0 && pread(intake_fd_, &last, 1, st.st_size - 1) != 1) {
+    return Errno("read", IntakePath());
+  }
+  if (last != '\n') {
+    absl::StatusOr<std::string> text = ReadWhole(IntakePath());
+    if (!text.ok()) return text.status();
     size_t keep = text->rfind('\n');
     keep = keep == std::string::npos ? 0 : keep + 1;
     if (ftruncate(intake_fd_, static_cast<off_t>(keep)) != 0) {
