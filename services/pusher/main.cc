@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "services/pusher/datatype_spec.h"
 #include "services/pusher/node_name.h"
 #include "services/pusher/pusher.h"
+#include "services/pusher/spool_watcher.h"
 #include "services/pusher/uploader_factory.h"
 
 namespace {
@@ -79,6 +81,10 @@ Flag<int> FLAGS_max_pending_archives(
     "Sealed archives per datatype held in memory for upload; bundling pauses beyond it.");
 Flag<absl::Duration> FLAGS_upload_backoff_max("upload_backoff_max", absl::Minutes(5),
                                               "Longest wait between upload retries.");
+Flag<absl::Duration> FLAGS_new_directory_settle(
+    "new_directory_settle", mlab::pusher::SpoolWatcher::kDefaultSettle,
+    "A file found in a newly made directory (no close event seen) is taken once it has been "
+    "unmodified this long, so a file still being written in place is not read half-written.");
 Flag<std::string> FLAGS_gcs_endpoint(
     "gcs_endpoint", "",
     "GCS JSON API endpoint, e.g. http://127.0.0.1:4443 for an emulator (default: "
@@ -150,6 +156,7 @@ int main(int argc, char** argv) {
                              *FLAGS_cleanup_interval_max};
   config.max_pending_archives = std::max(1, *FLAGS_max_pending_archives);
   config.backoff_max = *FLAGS_upload_backoff_max;
+  config.new_directory_settle = std::max(absl::ZeroDuration(), *FLAGS_new_directory_settle);
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   pusher::BackendOptions backend;

@@ -45,6 +45,7 @@ PusherConfig Config(const std::string& spool) {
   config.archive_wait = {absl::Milliseconds(100), absl::Milliseconds(100), absl::Milliseconds(100)};
   config.max_file_age = absl::Hours(2);
   config.backoff_max = absl::Milliseconds(200);
+  config.new_directory_settle = absl::Milliseconds(200);
   return config;
 }
 

@@ -92,7 +92,7 @@ absl::Status Pusher::Start() {
   sweeper_ = std::make_unique<Sweeper>(roots_, sweep, [this](const Sweeper::Found& f) {
     pipelines_[f.root]->Offer(f.relative_path, DatatypePipeline::Source::kSweep);
   });
-  watcher_ = std::make_unique<SpoolWatcher>(roots_, callbacks);
+  watcher_ = std::make_unique<SpoolWatcher>(roots_, callbacks, config_.new_directory_settle);
   if (absl::Status s = watcher_->Start(); !s.ok()) return s;
   absl::Time cutoff = absl::Now() - config_.max_file_age;
   for (const DatatypeSpec& spec : config_.datatypes) {

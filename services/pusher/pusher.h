@@ -30,6 +30,9 @@ struct PusherConfig {
   MemorylessDelay cleanup_interval{absl::ZeroDuration(), absl::Hours(1), absl::Hours(4)};
   size_t max_pending_archives = 2;
   absl::Duration backoff_max = absl::Minutes(5);
+  // How long a file found by a new-directory scan must be left unmodified before it is taken
+  // without its close event (see SpoolWatcher).
+  absl::Duration new_directory_settle = SpoolWatcher::kDefaultSettle;
 };
 
 // The whole service: one DatatypePipeline per datatype, fed by one SpoolWatcher and one

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
@@ -25,8 +27,9 @@ std::string Child(const std::string& dir, absl::string_view name) {
 
 }  // namespace
 
-SpoolWatcher::SpoolWatcher(std::vector<std::string> roots, Callbacks callbacks)
-    : roots_(std::move(roots)), callbacks_(std::move(callbacks)) {}
+SpoolWatcher::SpoolWatcher(std::vector<std::string> roots, Callbacks callbacks,
+                           absl::Duration settle)
+    : roots_(std::move(roots)), callbacks_(std::move(callbacks)), settle_(settle) {}
 
 SpoolWatcher::~SpoolWatcher() { Stop(); }
 
@@ -64,6 +67,55 @@ size_t SpoolWatcher::watch_count() const {
   return watches_.size();
 }
 
+size_t SpoolWatcher::held_count() const {
+  absl::MutexLock lock(&mu_);
+  return held_.size();
+}
+
+void SpoolWatcher::ReportOrHold(size_t root, const std::string& relative_path, absl::Time mtime) {
+  absl::Time now = absl::Now();
+  // A future mtime (a writer's clock) counts as now, so the file is not held for ever.
+  absl::Time settled = std::min(mtime, now) + settle_;
+  if (settled <= now) {
+    callbacks_.on_file(root, relative_path, Event::kNewDirectory);
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  held_[{root, relative_path}] = settled;
+}
+
+void SpoolWatcher::Release(size_t root, const std::string& relative_path) {
+  absl::MutexLock lock(&mu_);
+  held_.erase({root, relative_path});
+}
+
+absl::Time SpoolWatcher::ReportSettled() {
+  absl::Time now = absl::Now();
+  std::vector<std::pair<size_t, std::string>> due;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (it->second > now) {
+        ++it;
+        continue;
+      }
+      due.push_back(it->first);
+      it = held_.erase(it);
+    }
+  }
+  for (const auto& [root, relative_path] : due) {
+    struct stat st;
+    if (stat(Join(root, relative_path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue;  // Renamed or removed meanwhile: a new name has its own event.
+    }
+    ReportOrHold(root, relative_path, absl::TimeFromTimespec(st.st_mtim));
+  }
+  absl::MutexLock lock(&mu_);
+  absl::Time next = absl::InfiniteFuture();
+  for (const auto& [file, when] : held_) next = std::min(next, when);
+  return next;
+}
+
 void SpoolWatcher::AddTree(size_t root, const std::string& dir, bool report_files) {
   std::string path = Join(root, dir);
   // Watch first, then list: anything created after the watch is an event, anything before it
@@ -85,26 +137,26 @@ void SpoolWatcher::AddTree(size_t root, const std::string& dir, bool report_file
   DIR* d = opendir(path.c_str());
   if (d == nullptr) return;
   std::vector<std::string> subdirs;
-  std::vector<std::string> files;
+  std::vector<std::pair<std::string, absl::Time>> files;  // With their mtimes.
   while (struct dirent* e = readdir(d)) {
     absl::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
     unsigned char type = e->d_type;
-    if (type == DT_UNKNOWN) {
-      struct stat st;
-      if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-    }
     if (type == DT_DIR) {
       subdirs.emplace_back(name);
-    } else if (type == DT_REG && report_files) {
-      files.emplace_back(name);
+      continue;
+    }
+    if (!report_files || (type != DT_REG && type != DT_UNKNOWN)) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.emplace_back(name);
+    } else if (S_ISREG(st.st_mode)) {
+      files.emplace_back(name, absl::TimeFromTimespec(st.st_mtim));
     }
   }
   closedir(d);
-  for (const std::string& f : files) {
-    callbacks_.on_file(root, Child(dir, f), Event::kNewDirectory);
-  }
+  for (const auto& [name, mtime] : files) ReportOrHold(root, Child(dir, name), mtime);
   for (const std::string& s : subdirs) AddTree(root, Child(dir, s), report_files);
 }
 
@@ -125,8 +177,15 @@ void SpoolWatcher::RemoveTree(size_t root, const std::string& dir) {
 void SpoolWatcher::Run() {
   alignas(struct inotify_event) char buffer[64 * 1024];
   struct pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+  absl::Time next_settled = absl::InfiniteFuture();
   while (true) {
-    int n = poll(fds, 2, -1);
+    int timeout_ms = -1;
+    if (next_settled != absl::InfiniteFuture()) {
+      absl::Duration wait =
+          std::clamp(next_settled - absl::Now(), absl::ZeroDuration(), absl::Hours(1));
+      timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(wait + absl::Milliseconds(1)));
+    }
+    int n = poll(fds, 2, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       PLOG(ERROR) << "poll";
@@ -141,6 +200,7 @@ void SpoolWatcher::Run() {
       }
       Process(buffer, len);
     }
+    next_settled = ReportSettled();
   }
 }
 
@@ -181,8 +241,10 @@ void SpoolWatcher::Process(const char* buffer, size_t length) {
       continue;
     }
     if (event->mask & IN_CLOSE_WRITE) {
+      Release(watch.root, relative);
       callbacks_.on_file(watch.root, relative, Event::kCloseWrite);
     } else if (event->mask & IN_MOVED_TO) {
+      Release(watch.root, relative);
       callbacks_.on_file(watch.root, relative, Event::kMovedTo);
     }
   }

@@ -1,11 +1,14 @@
+#include <fcntl.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
@@ -27,8 +30,10 @@ class Recorder {
     SpoolWatcher::Callbacks c;
     c.on_file = [this](size_t root, const std::string& path, SpoolWatcher::Event event) {
       absl::MutexLock lock(&mu_);
-      files_.insert(std::to_string(root) + ":" + path);
+      std::string entry = std::to_string(root) + ":" + path;
+      files_.insert(entry);
       if (event == SpoolWatcher::Event::kMovedTo) moved_.insert(path);
+      reports_[entry].push_back(Report{event, absl::Now()});
     };
     c.on_overflow = [this] {
       absl::MutexLock lock(&mu_);
@@ -54,12 +59,21 @@ class Recorder {
     absl::MutexLock lock(&mu_);
     return overflows_;
   }
+  struct Report {
+    SpoolWatcher::Event event;
+    absl::Time when;
+  };
+  std::vector<Report> reports(const std::string& entry) {
+    absl::MutexLock lock(&mu_);
+    return reports_[entry];
+  }
 
  private:
   absl::Mutex mu_;
   std::set<std::string> files_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> moved_ ABSL_GUARDED_BY(mu_);
   int overflows_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, std::vector<Report>> reports_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST(SpoolWatcherTest, ReportsClosedAndRenamedFilesInNewDirectories) {
@@ -68,7 +82,9 @@ TEST(SpoolWatcherTest, ReportsClosedAndRenamedFilesInNewDirectories) {
   ASSERT_TRUE(spool::MakeDirs(dir.path() + "/pcap").ok());
   dir.WriteFile("ndt7/2024/05/01/before.json", "x");  // Before Start: not an event.
   Recorder recorder;
-  SpoolWatcher watcher({dir.path() + "/ndt7", dir.path() + "/pcap"}, recorder.Callbacks());
+  // Files that landed before their directory was watched are reported once settled.
+  SpoolWatcher watcher({dir.path() + "/ndt7", dir.path() + "/pcap"}, recorder.Callbacks(),
+                       absl::Milliseconds(100));
   ASSERT_TRUE(watcher.Start().ok());
   EXPECT_EQ(watcher.watch_count(), 5u);  // ndt7, 2024, 05, 01 and pcap
 
@@ -95,6 +111,63 @@ TEST(SpoolWatcherTest, ReportsClosedAndRenamedFilesInNewDirectories) {
   ASSERT_TRUE(recorder.WaitFor("1:2024/06/01/later.json"));
   watcher.Stop();
   EXPECT_EQ(recorder.files().count("0:2024/05/01/before.json"), 0u);
+}
+
+// A writer that makes a directory and writes a file in place can be overtaken by the scan of
+// that directory: the scan must not report a file that may still be open.
+TEST(SpoolWatcherTest, NewDirectoryScanHoldsAFileUntilItIsClosed) {
+  testing::ScratchDir dir;
+  ASSERT_TRUE(spool::MakeDirs(dir.path() + "/ndt7").ok());
+  testing::SetMtime(dir.WriteFile("outside/2024/07/01/old.json", "complete"),
+                    absl::Now() - absl::Hours(3));
+  std::string open_path = dir.path() + "/outside/2024/07/01/open.json";
+  int fd = open(open_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "part 1,", 7), 7);
+  Recorder recorder;
+  // Settling takes an hour here, so only its close event can report the open file.
+  SpoolWatcher watcher({dir.path() + "/ndt7"}, recorder.Callbacks(), absl::Hours(1));
+  ASSERT_TRUE(watcher.Start().ok());
+  ASSERT_EQ(rename((dir.path() + "/outside/2024").c_str(), (dir.path() + "/ndt7/2024").c_str()), 0);
+  ASSERT_TRUE(recorder.WaitFor("0:2024/07/01/old.json"));  // Long unmodified: taken at once.
+  // Its close event comes after the scan (the directory is watched before it is listed).
+  dir.WriteFile("ndt7/2024/07/01/marker.json", "m");
+  ASSERT_TRUE(recorder.WaitFor("0:2024/07/01/marker.json"));
+  EXPECT_TRUE(recorder.reports("0:2024/07/01/open.json").empty());
+  EXPECT_EQ(watcher.held_count(), 1u);
+
+  ASSERT_EQ(write(fd, " part 2", 7), 7);
+  ASSERT_EQ(close(fd), 0);
+  ASSERT_TRUE(recorder.WaitFor("0:2024/07/01/open.json"));
+  std::vector<Recorder::Report> reports = recorder.reports("0:2024/07/01/open.json");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].event, SpoolWatcher::Event::kCloseWrite);
+  EXPECT_EQ(watcher.held_count(), 0u);
+  EXPECT_EQ(recorder.reports("0:2024/07/01/old.json")[0].event, SpoolWatcher::Event::kNewDirectory);
+  watcher.Stop();
+}
+
+// A file closed before its directory was watched has no event to come: it is reported once it
+// has been left alone for the settle time.
+TEST(SpoolWatcherTest, NewDirectoryScanReportsAClosedFreshFileOnceSettled) {
+  testing::ScratchDir dir;
+  ASSERT_TRUE(spool::MakeDirs(dir.path() + "/ndt7").ok());
+  std::string fresh = dir.WriteFile("outside/2024/07/02/fresh.json", "closed already");
+  struct stat st;
+  ASSERT_EQ(stat(fresh.c_str(), &st), 0);
+  absl::Time mtime = absl::TimeFromTimespec(st.st_mtim);
+  const absl::Duration settle = absl::Milliseconds(300);
+  Recorder recorder;
+  SpoolWatcher watcher({dir.path() + "/ndt7"}, recorder.Callbacks(), settle);
+  ASSERT_TRUE(watcher.Start().ok());
+  ASSERT_EQ(rename((dir.path() + "/outside/2024").c_str(), (dir.path() + "/ndt7/2024").c_str()), 0);
+  ASSERT_TRUE(recorder.WaitFor("0:2024/07/02/fresh.json"));
+  std::vector<Recorder::Report> reports = recorder.reports("0:2024/07/02/fresh.json");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].event, SpoolWatcher::Event::kNewDirectory);
+  EXPECT_GE(reports[0].when, mtime + settle);
+  EXPECT_EQ(watcher.held_count(), 0u);
+  watcher.Stop();
 }
 
 TEST(SpoolWatcherTest, QueueOverflowAsksForASweep) {
