@@ -200,7 +200,7 @@ run() {
   kill -KILL "$pusher_pid" 2>/dev/null || true
   wait "$pusher_pid" 2>/dev/null || true
   pusher_pid=""
-  R_CHECK+=$(python3 "$tree_py" verify "$tree" "$check_dest" || true)
+  R_CHECK+=$(python3 "$tree_py" verify "$tree" "$check_dest" "$spool" || true)
   if [[ -n "$gcs_pid" ]]; then
     kill -KILL "$gcs_pid" 2>/dev/null || true
     wait "$gcs_pid" 2>/dev/null || true

@@ -5,8 +5,11 @@
                                  3 h old; TREE/manifest.json = {"<dt>/<rel>": sha256}
   tree.py move STAGE SPOOL       renames every file of STAGE/<dt>/... into SPOOL/<dt>/...
                                  (the directories already exist there), as writers publish
-  tree.py verify TREE DEST       DEST = a local directory of .tgz, or http://HOST:PORT/BUCKET of
-                                 fake-gcs-server; prints "archives=A files=F lost=L dup=D wrong=W"
+  tree.py verify TREE DEST [SPOOL]
+                                 DEST = a local directory of .tgz, or http://HOST:PORT/BUCKET of
+                                 fake-gcs-server; prints "archives=A files=F lost=L dup=D wrong=W",
+                                 with "not_uploaded=N" after lost when N files of the tree are
+                                 missing from DEST but still in SPOOL (a run that timed out)
 
 Sizes (what M-Lab archives look like; compressed payloads are a gzip or zstd header and random
 bytes):
@@ -117,7 +120,7 @@ def archives(dest):
                         yield os.path.relpath(path, dest), fh.read()
 
 
-def verify(tree, dest):
+def verify(tree, dest, spool=None):
     with open(os.path.join(tree, "manifest.json")) as f:
         want = json.load(f)
     seen = {}
@@ -130,11 +133,15 @@ def verify(tree, dest):
                 if m.isfile():
                     data = tar.extractfile(m).read()
                     seen.setdefault(f"{dt}/{m.name}", []).append(hashlib.sha256(data).hexdigest())
-    lost = sum(1 for k in want if k not in seen)
+    missing = [k for k in want if k not in seen]
+    waiting = sum(1 for k in missing if spool and os.path.isfile(os.path.join(spool, k)))
+    lost = len(missing) - waiting
     dup = sum(len(v) - 1 for v in seen.values())
     wrong = sum(1 for k, v in seen.items() if want.get(k) not in v)
-    print(f"archives={n_archives} files={len(seen)} lost={lost} dup={dup} wrong={wrong}")
-    return 0 if lost == dup == wrong == 0 else 1
+    not_uploaded = f" not_uploaded={waiting}" if waiting else ""
+    print(f"archives={n_archives} files={len(seen)} lost={lost}{not_uploaded} dup={dup} "
+          f"wrong={wrong}")
+    return 0 if lost == waiting == dup == wrong == 0 else 1
 
 
 if __name__ == "__main__":
@@ -143,7 +150,7 @@ if __name__ == "__main__":
         make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif cmd == "move" and len(sys.argv) == 4:
         move(sys.argv[2], sys.argv[3])
-    elif cmd == "verify" and len(sys.argv) == 4:
-        sys.exit(verify(sys.argv[2], sys.argv[3]))
+    elif cmd == "verify" and len(sys.argv) in (4, 5):
+        sys.exit(verify(*sys.argv[2:]))
     else:
         sys.exit(__doc__)
