@@ -219,9 +219,6 @@ TEST_F(SpoolDirTest, SyncedSpoolCommitsAndSyncsDirectories) {
   ASSERT_TRUE(spool.Init().ok());
   ASSERT_TRUE(spool.WriteFile(date_, "synced.json", "{}").ok());
   EXPECT_EQ(ReadAll(datadir_ + "/2019/05/16/synced.json"), "{}");
-  EXPECT_TRUE(SyncDirectory(datadir_ + "/2019/05/16").ok());
-  EXPECT_EQ(SyncDirectory(root_ + "/missing").code(), absl::StatusCode::kNotFound);
-  EXPECT_FALSE(SyncDirectory(datadir_ + "/2019/05/16/synced.json").ok());  // not a directory
 }
 
 TEST_F(SpoolDirTest, RegularFilesBelowListsRelativePathsSorted) {

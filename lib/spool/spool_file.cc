@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
 
 namespace mlab::spool {
@@ -97,15 +98,6 @@ absl::Status SpoolFile::Write(absl::string_view data) {
   return absl::OkStatus();
 }
 
-absl::Status SyncDirectory(const std::string& dir) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", dir));
-  absl::Status status;
-  if (fsync(fd) != 0) status = absl::ErrnoToStatus(errno, absl::StrCat("fsync ", dir));
-  close(fd);
-  return status;
-}
-
 absl::Status SpoolFile::Commit() {
   if (!write_error_.ok()) {
     Abandon();
@@ -128,7 +120,7 @@ absl::Status SpoolFile::Commit() {
     return moved;
   }
   // The file is in place either way; a failure here only leaves its name less durable.
-  if (absl::Status synced = sync_ ? SyncDirectory(Dirname(final_path_)) : absl::OkStatus();
+  if (absl::Status synced = sync_ ? fileio::SyncDirectory(Dirname(final_path_)) : absl::OkStatus();
       !synced.ok()) {
     LOG(WARNING) << "spool: " << synced;
   }

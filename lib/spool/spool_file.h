@@ -54,9 +54,6 @@ class SpoolFile {
 // datatype directory can be a mount of its own).
 absl::Status MoveIntoPlace(const std::string& staged, const std::string& final_path);
 
-// fsync(2) of a directory, so that a rename or link into it survives a power loss.
-absl::Status SyncDirectory(const std::string& dir);
-
 }  // namespace mlab::spool
 
 #endif  // MLAB_LIB_SPOOL_SPOOL_FILE_H_

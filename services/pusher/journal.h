@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "lib/fileio/line_log.h"
 #include "services/pusher/manifest.h"
 
 namespace mlab::pusher {
@@ -52,16 +53,13 @@ class Journal {
 
   const std::string dir_;
   mutable absl::Mutex mu_;
-  int intake_fd_ ABSL_GUARDED_BY(mu_) = -1;
+  fileio::LineLog intake_ ABSL_GUARDED_BY(mu_);
   uint64_t intake_records_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Holds an exclusive flock on <dir>/lock for the life of the process, so two pushers never
 // share a journal. Returns the descriptor (kept open on purpose).
 absl::StatusOr<int> LockJournalDir(const std::string& dir);
-
-// Writes `contents` to `path` via a temporary file, fsync and rename (and fsyncs the directory).
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
 }  // namespace mlab::pusher
 

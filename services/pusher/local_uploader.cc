@@ -10,8 +10,8 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
-#include "lib/spool/spool_file.h"
 #include "services/pusher/checksums.h"
 
 namespace mlab::pusher {
@@ -55,28 +55,15 @@ absl::Status LocalUploader::Upload(const UploadRequest& request) {
     status = errno == EEXIST ? absl::AlreadyExistsError(final_path) : Errno("link", final_path);
   }
   unlink(tmp.c_str());
-  if (status.ok()) spool::SyncDirectory(final_dir).IgnoreError();  // as the journal does
+  if (status.ok()) fileio::SyncDirectory(final_dir).IgnoreError();  // as the journal does
   return status;
 }
 
 absl::StatusOr<ObjectInfo> LocalUploader::Stat(const std::string& object_name) {
   std::string path = absl::StrCat(root_, "/", object_name);
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path);
-  std::string data;
-  char buf[1 << 16];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status s = Errno("read", path);
-      close(fd);
-      return s;
-    }
-    data.append(buf, n);
-  }
-  close(fd);
-  return ObjectInfo{static_cast<int64_t>(data.size()), Md5(data)};
+  absl::StatusOr<std::string> data = fileio::ReadWholeFile(path);
+  if (!data.ok()) return data.status();
+  return ObjectInfo{static_cast<int64_t>(data->size()), Md5(*data)};
 }
 
 void LocalUploader::CleanTemporaries(const std::string& root, int64_t age_seconds) {

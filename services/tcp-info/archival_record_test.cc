@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "lib/fileio/files.h"
 #include "lib/json/go_encoding.h"
 #include "services/tcp-info/archive_reader.h"
 #include "services/tcp-info/testing/diag_message_builder.h"
@@ -16,7 +17,7 @@ namespace mlab::tcpinfo {
 namespace {
 
 std::string ReadZstd(absl::string_view relative) {
-  absl::StatusOr<std::string> compressed = ReadWholeFile(testing::SharedTestData(relative));
+  absl::StatusOr<std::string> compressed = fileio::ReadWholeFile(testing::SharedTestData(relative));
   EXPECT_TRUE(compressed.ok()) << compressed.status();
   if (!compressed.ok()) return "";
   absl::StatusOr<std::string> text = Decompress(*compressed);

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/fileio/files.h"
 #include "rapidjson/document.h"
 #include "services/tcp-info/zstd_decode.h"
 
@@ -83,7 +84,7 @@ absl::StatusOr<ArchiveLine> ParseArchiveLine(absl::string_view line) {
 }
 
 absl::StatusOr<std::vector<ArchiveLine>> ReadArchive(const std::string& path) {
-  absl::StatusOr<std::string> compressed = ReadWholeFile(path);
+  absl::StatusOr<std::string> compressed = fileio::ReadWholeFile(path);
   if (!compressed.ok()) return compressed.status();
   absl::StatusOr<std::string> text = Decompress(*compressed);
   if (!text.ok()) return text.status();

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
+#include "lib/fileio/files.h"
 #include "services/tcp-info/archival_record.h"
 #include "services/tcp-info/archive_file.h"
 #include "services/tcp-info/archive_reader.h"
@@ -45,7 +46,7 @@ absl::StatusOr<Outcome> Repair(const spool::SpoolDir& spool, const spool::Staged
     return absl::InvalidArgumentError(absl::StrCat("not an archive name: ", name));
   }
 
-  absl::StatusOr<std::string> compressed = ReadWholeFile(staged.staged_path);
+  absl::StatusOr<std::string> compressed = fileio::ReadWholeFile(staged.staged_path);
   if (!compressed.ok()) return compressed.status();
   ZstdPrefix text = DecompressPrefix(*compressed);
   if (!text.complete) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
 #include "services/tcp-info/archival_record.h"
 #include "services/tcp-info/archive_reader.h"
@@ -74,7 +75,7 @@ class ArchiveRepairTest : public ::testing::Test {
   }
   std::vector<std::string> Files() { return testing::ListFiles(spool_.datadir()); }
   std::string Text(const std::string& relative) {
-    absl::StatusOr<std::string> bytes = ReadWholeFile(spool_.datadir() + "/" + relative);
+    absl::StatusOr<std::string> bytes = fileio::ReadWholeFile(spool_.datadir() + "/" + relative);
     EXPECT_TRUE(bytes.ok());
     absl::StatusOr<std::string> text = Decompress(*bytes);  // must be complete and checksummed
     EXPECT_TRUE(text.ok()) << text.status();
@@ -117,7 +118,7 @@ TEST_F(ArchiveRepairTest, TakesTheNextFreeSequenceAndRenumbersTheHeader) {
   EXPECT_EQ(report->renamed, 1);
   ASSERT_THAT(Files(), ElementsAre(std::string("2019/07/01/") + kName,
                                    "2019/07/01/host_1_0000000000000005.00001.jsonl.zst"));
-  EXPECT_EQ(*ReadWholeFile(spool_.datadir() + "/" + Files()[0]), "taken");
+  EXPECT_EQ(*fileio::ReadWholeFile(spool_.datadir() + "/" + Files()[0]), "taken");
   EXPECT_EQ(Text(Files()[1]), Header(1) + Record(0));
 }
 

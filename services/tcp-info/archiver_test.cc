@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
 #include "lib/testing/small_filesystem.h"
 #include "services/tcp-info/archival_record.h"
@@ -88,8 +89,8 @@ TEST_F(ArchiverTest, FlowLifetimeMakesOneFileWithHeaderAndChangedSnapshots) {
   expected += "\n";
   AppendSnapshotLine(testing::Snapshot(testing::EstablishedV4(5), kT0), &expected);
   expected += "\n";
-  EXPECT_TRUE(
-      absl::StartsWith(*Decompress(*ReadWholeFile(spool_.datadir() + "/" + Files()[0])), expected));
+  EXPECT_TRUE(absl::StartsWith(
+      *Decompress(*fileio::ReadWholeFile(spool_.datadir() + "/" + Files()[0])), expected));
 }
 
 TEST_F(ArchiverTest, RotatesOnSnapshotAfterTenMinutesIntoTheNextDaysDirectory) {
@@ -140,7 +141,7 @@ TEST_F(ArchiverTest, NeverTruncatesAnExistingArchiveAfterARestart) {
   table_.AddObserver(&archiver);
   Poll(kT0);
   Poll(kT0 + absl::Minutes(1), false);
-  EXPECT_EQ(*ReadWholeFile(existing), "the previous process's archive");
+  EXPECT_EQ(*fileio::ReadWholeFile(existing), "the previous process's archive");
   ASSERT_THAT(Files(), ElementsAre(std::string("2019/07/01/") + kUuid + ".00000.jsonl.zst",
                                    std::string("2019/07/01/") + kUuid + ".00001.jsonl.zst",
                                    std::string("2019/07/02/") + kUuid + ".00001.jsonl.zst"));
@@ -159,7 +160,8 @@ TEST_F(ArchiverTest, TickFlushesSoTheStagedFileHoldsEveryRecord) {
   archiver.Tick(kT0 + absl::Seconds(1));
   std::vector<std::string> staged = testing::ListFiles(spool_.staging_dir());
   ASSERT_EQ(staged.size(), 1u);
-  ZstdPrefix prefix = DecompressPrefix(*ReadWholeFile(spool_.staging_dir() + "/" + staged[0]));
+  ZstdPrefix prefix =
+      DecompressPrefix(*fileio::ReadWholeFile(spool_.staging_dir() + "/" + staged[0]));
   EXPECT_FALSE(prefix.complete);
   EXPECT_EQ(std::count(prefix.data.begin(), prefix.data.end(), '\n'), 21);
 }

@@ -34,6 +34,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "lib/events/subscriber.h"
+#include "lib/fileio/files.h"
 #include "lib/testing/sanitizers.h"
 #include "lib/uuid/uuid.h"
 #include "proto/events.grpc.pb.h"
@@ -567,7 +568,7 @@ TEST_F(TcpInfoNetnsTest, KillNineAndRestartWithAThousandOpenFlowsLosesNoArchive)
   while (absl::Now() < deadline) {
     flushed_lines.clear();
     for (const std::string& relative : testing::ListFiles(staging)) {
-      absl::StatusOr<std::string> bytes = ReadWholeFile(staging + "/" + relative);
+      absl::StatusOr<std::string> bytes = fileio::ReadWholeFile(staging + "/" + relative);
       if (!bytes.ok()) continue;
       ZstdPrefix prefix = DecompressPrefix(*bytes);
       const size_t lines = std::count(prefix.data.begin(), prefix.data.end(), '\n');

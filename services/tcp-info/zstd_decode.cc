@@ -1,10 +1,7 @@
 #include "services/tcp-info/zstd_decode.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zstd.h>
 
-#include <cerrno>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -63,26 +60,6 @@ absl::StatusOr<std::string> Decompress(absl::string_view compressed) {
     return absl::DataLossError(absl::StrCat("zstd: ", prefix.error));
   }
   return std::move(prefix.data);
-}
-
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  std::string contents;
-  char buffer[1 << 16];
-  while (true) {
-    ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      absl::Status status = absl::ErrnoToStatus(errno, absl::StrCat("read ", path));
-      close(fd);
-      return status;
-    }
-    if (n == 0) break;
-    contents.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return contents;
 }
 
 }  // namespace mlab::tcpinfo

@@ -23,9 +23,6 @@ ZstdPrefix DecompressPrefix(absl::string_view compressed);
 // Decompresses a complete stream; fails on any truncation or corruption.
 absl::StatusOr<std::string> Decompress(absl::string_view compressed);
 
-// The contents of a file.
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
-
 }  // namespace mlab::tcpinfo
 
 #endif  // MLAB_SERVICES_TCP_INFO_ZSTD_DECODE_H_

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
 #include "services/tcp-info/testing/temp_dir.h"
 #include "services/tcp-info/zstd_decode.h"
@@ -62,7 +63,7 @@ TEST_F(ZstdFileWriterTest, WritesOneChecksummedFrameVisibleOnlyAfterFinish) {
   ASSERT_TRUE(writer->Finish().ok());
   EXPECT_EQ(writer->uncompressed_bytes(), text.size());
 
-  absl::StatusOr<std::string> compressed = ReadWholeFile(FinalPath());
+  absl::StatusOr<std::string> compressed = fileio::ReadWholeFile(FinalPath());
   ASSERT_TRUE(compressed.ok()) << compressed.status();
   EXPECT_EQ(writer->compressed_bytes(), compressed->size());
   EXPECT_LT(compressed->size(), text.size() / 10);
@@ -89,7 +90,7 @@ TEST_F(ZstdFileWriterTest, FlushMakesEverythingSoFarDecodableFromTheStagedFile) 
   EXPECT_FALSE(writer->dirty());
   ASSERT_TRUE(writer->Write(Lines(50, 60)).ok());  // buffered, not flushed
 
-  absl::StatusOr<std::string> staged = ReadWholeFile(StagedPath());
+  absl::StatusOr<std::string> staged = fileio::ReadWholeFile(StagedPath());
   ASSERT_TRUE(staged.ok());
   ZstdPrefix prefix = DecompressPrefix(*staged);
   EXPECT_FALSE(prefix.complete);
@@ -110,7 +111,7 @@ TEST_F(ZstdFileWriterTest, NeverReplacesAnExistingArchive) {
   std::unique_ptr<ZstdFileWriter> writer = NewWriter();
   ASSERT_TRUE(writer->Write(Lines(0, 10)).ok());
   EXPECT_EQ(writer->Finish().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(*ReadWholeFile(FinalPath()), "keep me");
+  EXPECT_EQ(*fileio::ReadWholeFile(FinalPath()), "keep me");
 }
 
 }  // namespace
