@@ -1,46 +1,23 @@
 #include "services/uuid-annotator/annotated_log.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace mlab::uuid_annotator {
-namespace {
-
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return absl::ErrnoToStatus(errno, absl::StrCat("write ", path));
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 AnnotatedLog::AnnotatedLog(std::string path, Options options)
-    : path_(std::move(path)), options_(options) {}
-
-AnnotatedLog::~AnnotatedLog() {
-  if (fd_ >= 0) ::close(fd_);
-}
+    : options_(options), file_(std::move(path)) {}
 
 absl::Status AnnotatedLog::Load(absl::Time now) {
-  std::ifstream in(path_);
-  std::string line;
-  while (std::getline(in, line)) {
+  absl::StatusOr<std::vector<std::string>> lines = file_.ReadAll();
+  // Unreadable: remember in memory only, and leave the file as it is for the next start.
+  if (!lines.ok()) return lines.status();
+  for (const std::string& line : *lines) {
     std::pair<absl::string_view, absl::string_view> parts =
         absl::StrSplit(line, absl::MaxSplits(' ', 1));
     int64_t seconds;
@@ -53,8 +30,8 @@ absl::Status AnnotatedLog::Load(absl::Time now) {
   std::sort(by_time_.begin(), by_time_.end());
   Expire(now);
   std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), error);
-  if (error) return absl::InternalError(absl::StrCat("mkdir for ", path_, ": ", error.message()));
+  std::filesystem::create_directories(std::filesystem::path(path()).parent_path(), error);
+  if (error) return absl::InternalError(absl::StrCat("mkdir for ", path(), ": ", error.message()));
   return Compact();
 }
 
@@ -62,10 +39,9 @@ absl::Status AnnotatedLog::Record(absl::string_view uuid, absl::Time now) {
   const int64_t seconds = absl::ToUnixSeconds(now);
   if (uuids_.insert(std::string(uuid)).second) by_time_.emplace_back(seconds, std::string(uuid));
   Expire(now);
-  if (fd_ < 0) return absl::OkStatus();
-  if (absl::Status s = WriteAll(fd_, absl::StrCat(seconds, " ", uuid, "\n"), path_); !s.ok()) {
-    return s;
-  }
+  if (!file_.is_open()) return absl::OkStatus();
+  // A failed append leaves nothing behind (LineLog), so later records still parse.
+  if (absl::Status s = file_.Append(absl::StrCat(seconds, " ", uuid)); !s.ok()) return s;
   ++lines_in_file_;
   if (lines_in_file_ > uuids_.size() + options_.compact_slack) return Compact();
   return absl::OkStatus();
@@ -80,24 +56,11 @@ void AnnotatedLog::Expire(absl::Time now) {
 }
 
 absl::Status AnnotatedLog::Compact() {
-  const std::string staged = path_ + ".tmp";
-  const int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", staged));
-  std::string text;
-  for (const auto& [seconds, uuid] : by_time_) absl::StrAppend(&text, seconds, " ", uuid, "\n");
-  absl::Status written = WriteAll(fd, text, staged);
-  ::close(fd);
-  if (written.ok() && ::rename(staged.c_str(), path_.c_str()) != 0) {
-    written = absl::ErrnoToStatus(errno, absl::StrCat("rename ", staged));
-  }
-  if (!written.ok()) {
-    ::unlink(staged.c_str());
-    return written;
-  }
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path_));
-  lines_in_file_ = by_time_.size();
+  std::vector<std::string> lines;
+  lines.reserve(by_time_.size());
+  for (const auto& [seconds, uuid] : by_time_) lines.push_back(absl::StrCat(seconds, " ", uuid));
+  if (absl::Status s = file_.Rewrite(lines); !s.ok()) return s;
+  lines_in_file_ = lines.size();
   return absl::OkStatus();
 }
 

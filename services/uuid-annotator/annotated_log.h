@@ -4,8 +4,9 @@
 // once pusher has uploaded and deleted that file, only this record prevents a second file (and a
 // duplicate row for researchers).
 //
-// The file holds lines "<unix seconds> <uuid>"; entries older than the retention are dropped when
-// it is loaded and whenever it is compacted (rewritten, then renamed into place).
+// The file holds lines "<unix seconds> <uuid>" (a fileio::LineLog, so a crash or a full disk
+// never glues two together); entries older than the retention are dropped when it is loaded and
+// whenever it is compacted (rewritten, then renamed into place).
 #ifndef MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATED_LOG_H_
 #define MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATED_LOG_H_
 
@@ -18,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "lib/fileio/line_log.h"
 
 namespace mlab::uuid_annotator {
 
@@ -33,7 +35,6 @@ class AnnotatedLog {
 
   AnnotatedLog(std::string path, Options options);
   explicit AnnotatedLog(std::string path) : AnnotatedLog(std::move(path), Options()) {}
-  ~AnnotatedLog();
   AnnotatedLog(const AnnotatedLog&) = delete;
   AnnotatedLog& operator=(const AnnotatedLog&) = delete;
 
@@ -47,18 +48,17 @@ class AnnotatedLog {
   absl::Status Record(absl::string_view uuid, absl::Time now);
 
   size_t size() const { return uuids_.size(); }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return file_.path(); }
 
  private:
   void Expire(absl::Time now);
   absl::Status Compact();
 
-  const std::string path_;
   const Options options_;
+  fileio::LineLog file_;
   absl::flat_hash_set<std::string> uuids_;
   std::deque<std::pair<int64_t, std::string>> by_time_;  // oldest first
   size_t lines_in_file_ = 0;
-  int fd_ = -1;
 };
 
 }  // namespace mlab::uuid_annotator

@@ -2,6 +2,8 @@
 // publisher and server standing in for tcp-info), including tcp-info restarting mid-run.
 #include "services/uuid-annotator/annotation_writer.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "absl/strings/match.h"
@@ -12,6 +14,7 @@
 #include "lib/events/publisher.h"
 #include "lib/events/server.h"
 #include "lib/events/subscriber.h"
+#include "lib/testing/small_filesystem.h"
 #include "services/uuid-annotator/annotator_metrics.h"
 #include "services/uuid-annotator/test_datasets.h"
 #include "services/uuid-annotator/test_util.h"
@@ -240,6 +243,58 @@ TEST_F(AnnotationWriterTest, WriteFailureIsCounted) {
   ASSERT_TRUE(writer.WaitIdle(absl::Seconds(10)));
   EXPECT_EQ(writer.stats().write_failed, 1);
   EXPECT_EQ(metrics::MissedUuids().WithLabels({"writefail"}).Value() - before, 1);
+}
+
+// A full disk (the annotated log shares it with the spool, as deployed): the annotations it
+// refused are counted, nothing half-written is left, and none is lost for good while its flow is
+// open, since tcp-info replays the Open to a restarted annotator, which writes exactly the ones
+// missing.
+TEST_F(AnnotationWriterTest, AFullDiskLeavesNothingPartialAndTheReplayFillsTheGaps) {
+  if (absl::Status s = ::mlab::testing::PrivateMountNamespace(); !s.ok()) GTEST_SKIP() << s;
+  auto disk = ::mlab::testing::SmallFilesystem::Mount(dir_.File("disk"), 256 * 1024);
+  ASSERT_TRUE(disk.ok()) << disk.status();
+  spool::SpoolDir spool(dir_.File("disk/annotation2"));
+  ASSERT_TRUE(spool.Init().ok());
+  AnnotationWriter::Options options;
+  options.annotated_log = dir_.File("disk/.uuid-annotator/annotated.log");
+  auto open = [](int n) {
+    return events::MakeFlowEvent(events::FlowEvent::OPEN, kTime, Uuid(n), Id(n));
+  };
+  const double failed_before = metrics::MissedUuids().WithLabels({"writefail"}).Value();
+  {
+    AnnotationWriter writer(&annotator_, &spool, options);
+    writer.Start();
+    writer.OnOpen(open(1));
+    ASSERT_TRUE(writer.WaitIdle(absl::Seconds(10)));
+    absl::StatusOr<std::string> filler = (*disk)->Fill("filler");
+    ASSERT_TRUE(filler.ok()) << filler.status();
+    writer.OnOpen(open(2));
+    writer.OnOpen(open(3));
+    ASSERT_TRUE(writer.WaitIdle(absl::Seconds(10)));
+    EXPECT_EQ(writer.stats().write_failed, 2);
+    EXPECT_EQ(metrics::MissedUuids().WithLabels({"writefail"}).Value() - failed_before, 2);
+    EXPECT_EQ(ListFiles(spool.datadir()),
+              std::vector<std::string>{"2020/04/03/" + Uuid(1) + ".json"});
+    EXPECT_TRUE(ListFiles(spool.staging_dir()).empty());
+    ASSERT_EQ(unlink(filler->c_str()), 0);
+    writer.OnOpen(open(4));
+    ASSERT_TRUE(writer.WaitIdle(absl::Seconds(10)));
+    EXPECT_EQ(writer.stats().written, 2);
+  }
+  // Restarted: tcp-info replays every flow still open.
+  AnnotationWriter after(&annotator_, &spool, options);
+  after.Start();
+  for (int n = 1; n <= 4; ++n) after.OnOpen(open(n));
+  ASSERT_TRUE(after.WaitIdle(absl::Seconds(10)));
+  EXPECT_EQ(after.stats().written, 2);  // 2 and 3
+  EXPECT_EQ(after.stats().already_annotated, 2);
+  std::vector<std::string> files = ListFiles(spool.datadir());
+  ASSERT_EQ(files.size(), 4u);
+  for (const std::string& f : files) {
+    EXPECT_NE(ReadFileOrDie(spool.datadir() + "/" + f).find(R"("Client":{"Geo")"),
+              std::string::npos)
+        << f;
+  }
 }
 
 // M-Lab's ETL parser (the Go harness built by tools/setup) accepts the files we write.
