@@ -65,14 +65,19 @@ absl::StatusOr<int> HopAnnotator::AnnotateAndWrite(const std::vector<std::string
   metrics.hops_annotated.Add(static_cast<double>(annotations->size()));
   int written = 0;
   absl::Status first_error;
+  std::vector<std::string> unwritten;
   for (const auto& [hop, hop_annotations] : *annotations) {
     absl::Status status = WriteOne(hop, trace_start, hop_annotations);
     if (status.ok()) {
       ++written;
-    } else if (first_error.ok()) {
-      first_error = status;
+      continue;
     }
+    unwritten.push_back(hop);
+    if (first_error.ok()) first_error = status;
   }
+  // A hop whose file could not be written (a full disk) is tried again by the next trace through
+  // it that day, as after a failed call; upstream keeps it cached and loses it for the day.
+  Forget(day, unwritten);
   if (!first_error.ok()) return first_error;
   return written;
 }

@@ -4,7 +4,7 @@
 // Hop annotation as upstream's hopannotation package does it: each hop address is annotated at
 // most once per (UTC) day of the trace start, with one Annotator call per trace for its new hops,
 // and one hopannotation2 file (mode 0444) per annotated hop. Unlike upstream, hops whose call
-// failed are forgotten again, so a later trace retries them.
+// failed, or whose file could not be written, are forgotten again, so a later trace retries them.
 
 #include <map>
 #include <string>

@@ -3,6 +3,7 @@
 #include "services/traceroute-caller/hop_annotator.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,9 +14,11 @@
 #include "gtest/gtest.h"
 #include "lib/annotation/annotation.h"
 #include "lib/annotation/proto.h"
+#include "lib/testing/small_filesystem.h"
 #include "lib/testing/temp_dir.h"
 #include "services/traceroute-caller/hop_annotation.h"
 #include "services/traceroute-caller/testing/fake_annotator.h"
+#include "services/traceroute-caller/trace_metrics.h"
 
 namespace mlab::trc {
 namespace {
@@ -146,6 +149,37 @@ TEST_F(HopAnnotatorTest, FailedCallIsRetriedByTheNextTrace) {
   fake_->set_failing(false);
   EXPECT_EQ(*annotator_->AnnotateAndWrite({"198.51.100.1"}, day1_), 1);
   EXPECT_EQ(fake_->requests().size(), 2u);
+}
+
+// On a full disk no hop file is left half-written, and each unwritten hop is annotated again by
+// the next trace through it that day.
+TEST_F(HopAnnotatorTest, HopsAFullDiskCouldNotTakeAreRetriedByTheNextTrace) {
+  if (absl::Status s = ::mlab::testing::PrivateMountNamespace(); !s.ok()) GTEST_SKIP() << s;
+  auto disk = ::mlab::testing::SmallFilesystem::Mount(dir_ + "/disk", 256 * 1024);
+  ASSERT_TRUE(disk.ok()) << disk.status();
+  spool::SpoolDir spool(dir_ + "/disk/hopannotation2");
+  ASSERT_TRUE(spool.Init().ok());
+  HopAnnotator annotator(client_.get(), &spool, "testhost");
+  absl::StatusOr<std::string> filler = (*disk)->Fill("filler");
+  ASSERT_TRUE(filler.ok()) << filler.status();
+  const double errors_before =
+      TraceMetrics::Get().hop_errors.WithLabels({"hopannotation", "writefile"}).Value();
+  EXPECT_FALSE(annotator.AnnotateAndWrite({"198.51.100.1", "2001:db8::1"}, day1_).ok());
+  EXPECT_GE(TraceMetrics::Get().hop_errors.WithLabels({"hopannotation", "writefile"}).Value() -
+                errors_before,
+            1);
+  EXPECT_TRUE(::mlab::testing::ListFiles(spool.datadir()).empty());
+  EXPECT_TRUE(::mlab::testing::ListFiles(spool.staging_dir()).empty());
+  EXPECT_EQ(annotator.CachedHops("20210818"), 0u);
+
+  ASSERT_EQ(unlink(filler->c_str()), 0);
+  absl::StatusOr<int> written =
+      annotator.AnnotateAndWrite({"198.51.100.1", "2001:db8::1"}, day1_ + absl::Hours(1));
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(*written, 2);
+  EXPECT_THAT(::mlab::testing::ListFiles(spool.datadir()),
+              UnorderedElementsAre("2021/08/18/20210818T184432Z_testhost_198.51.100.1.json",
+                                   "2021/08/18/20210818T184432Z_testhost_2001:db8::1.json"));
 }
 
 TEST_F(HopAnnotatorTest, UnparsableHopFailsEverything) {
