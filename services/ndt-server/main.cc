@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   // Zero from the start, so an alert on its rate sees the first failure.
   for (const char* direction : {"download", "upload"}) {
     ndt7::metrics::ResultWriteErrors().WithLabels({direction});
+    ndt7::metrics::ResultWritesHeld().WithLabels({direction});
   }
   (void)ndt7::FramedPayload::Get();  // Generated once, before the first test.
   ndt7::FrameWritePolicy frame_write;
@@ -272,7 +273,11 @@ int main(int argc, char** argv) {
     if (WaitForSignal(signals, absl::Now() + absl::Milliseconds(100)) != 0) break;
   }
   server.Stop();
-  result_pool.join();  // Every result of a finished test is on disk before we exit.
+  result_pool.join();  // Every result of a finished test is on disk (or held) before we exit.
+  if (size_t held = writer.retrier().stats().held_now; held > 0) {
+    LOG(WARNING) << held << " results held for want of disk space: one last attempt";
+  }
+  writer.Stop();
   health.Stop();
   (*metrics_server)->Stop();
   LOG(INFO) << "ndt-server stopped";

@@ -90,7 +90,16 @@ CounterFamily& TxRequests() {
 CounterFamily& ResultWriteErrors() {
   static CounterFamily& f = mlab::metrics::NewCounterFamily(
       "ndt7_result_write_errors_total",
-      "Test results that could not be written to -datadir (the test itself completed).",
+      "Test results that could not be written to -datadir and are lost (the test itself "
+      "completed).",
+      {"direction"});
+  return f;
+}
+
+CounterFamily& ResultWritesHeld() {
+  static CounterFamily& f = mlab::metrics::NewCounterFamily(
+      "ndt7_result_writes_held_total",
+      "Test results a full -datadir refused, held in memory to be written once there is room.",
       {"direction"});
   return f;
 }

@@ -28,8 +28,11 @@ mlab::metrics::Gauge& LameDuck();
 mlab::metrics::CounterFamily& TokenRequests();
 // {request, protocol}
 mlab::metrics::CounterFamily& TxRequests();
-// {direction}: results that could not be written (a full disk); ours only, upstream exits.
+// {direction}: results that could not be written (a full disk) and are lost; ours only,
+// upstream exits.
 mlab::metrics::CounterFamily& ResultWriteErrors();
+// {direction}: results a full disk refused at first, held to be written later; ours only.
+mlab::metrics::CounterFamily& ResultWritesHeld();
 // Sets git_short_commit{commit} to the commit parsed as hex, as prometheusx does.
 void SetGitShortCommit(const std::string& commit);
 

@@ -657,13 +657,27 @@ class Ndt7Session : public std::enable_shared_from_this<Ndt7Session<Stream>> {
                   conn = std::make_shared<OpenConn>(std::move(conn_))]() mutable {
       conn.reset();
       if (env->writer != nullptr) {
-        absl::StatusOr<std::string> path = env->writer->Write(result, absl::Now());
+        const std::string direction(DirectionName(summary.direction));
+        auto late = [uuid = summary.uuid, direction](const absl::Status& status,
+                                                     const std::string& path) {
+          if (status.ok()) {
+            LOG(INFO) << "ndt7 " << uuid << ": held result written: " << path;
+            return;
+          }
+          metrics::ResultWriteErrors().WithLabels({direction}).Increment();
+          LOG(ERROR) << "ndt7 " << uuid << ": held result lost: " << status;
+        };
+        bool held = false;
+        absl::StatusOr<std::string> path =
+            env->writer->Write(result, absl::Now(), std::move(late), &held);
         if (path.ok()) {
           summary.result_path = *path;
+        } else if (held) {
+          metrics::ResultWritesHeld().WithLabels({direction}).Increment();
+          LOG(WARNING) << "ndt7 " << summary.uuid << ": cannot write result now (" << path.status()
+                       << "); held in memory until there is room";
         } else {
-          metrics::ResultWriteErrors()
-              .WithLabels({std::string(DirectionName(summary.direction))})
-              .Increment();
+          metrics::ResultWriteErrors().WithLabels({direction}).Increment();
           LOG(ERROR) << "ndt7 " << summary.uuid << ": cannot write result: " << path.status();
         }
       }

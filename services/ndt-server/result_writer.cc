@@ -27,8 +27,9 @@ absl::StatusOr<std::string> GzipFast(absl::string_view data) {
   return out;
 }
 
-ResultWriter::ResultWriter(const std::string& datadir, bool compress)
-    : spool_(datadir + "/ndt7"), compress_(compress) {}
+ResultWriter::ResultWriter(const std::string& datadir, bool compress,
+                           spool::RetryingWriter::Options retry)
+    : spool_(datadir + "/ndt7"), compress_(compress), retrier_(&spool_, retry) {}
 
 std::string ResultWriter::FileName(Direction direction, absl::Time now, absl::string_view uuid,
                                    bool compress) {
@@ -36,7 +37,8 @@ std::string ResultWriter::FileName(Direction direction, absl::Time now, absl::st
                       compress ? ".json.gz" : ".json");
 }
 
-absl::StatusOr<std::string> ResultWriter::Write(const Ndt7Result& result, absl::Time now) const {
+absl::StatusOr<std::string> ResultWriter::Write(const Ndt7Result& result, absl::Time now,
+                                                spool::RetryingWriter::Done done, bool* held) {
   const std::string name = FileName(result.direction, now, result.data.uuid, compress_);
   std::string contents = ResultToJson(result);
   if (compress_) {
@@ -44,12 +46,9 @@ absl::StatusOr<std::string> ResultWriter::Write(const Ndt7Result& result, absl::
     if (!gz.ok()) return gz.status();
     contents = std::move(*gz);
   }
-  absl::StatusOr<std::unique_ptr<spool::SpoolFile>> file = spool_.Create(now, name);
-  if (!file.ok()) return file.status();
-  if (absl::Status s = (*file)->Write(contents); !s.ok()) return s;
-  const std::string path = (*file)->final_path();
-  if (absl::Status s = (*file)->Commit(); !s.ok()) return s;
-  return path;
+  bool unused;
+  return retrier_.Write(now, name, std::move(contents), std::move(done),
+                        held != nullptr ? held : &unused);
 }
 
 }  // namespace mlab::ndt7

@@ -119,6 +119,7 @@ class Harness {
   int port() const { return server_->cleartext_port(); }
   int tls_port() const { return server_->tls_port(); }
   const std::string& datadir() const { return datadir_; }
+  const ResultWriter& writer() const { return writer_; }
 
   // Waits until `n` tests have finished (results written); returns them.
   std::vector<TestSummary> WaitForTests(size_t n, absl::Duration timeout = absl::Seconds(20)) {
@@ -450,10 +451,10 @@ TEST_P(CleartextDownload, AnswersClientFramesBetweenWholeMessages) {
 }
 
 // Upstream: binary from a downloading client ends the receiver; the download goes on.
-// A full disk costs the result file, counted and logged, never the test or the server: the
-// client's test completes, nothing partial is left, and the next result after space returns is
-// written.
-TEST(Ndt7Server, FullDiskCostsTheResultNotTheTest) {
+// A full disk never costs the test or the server, nor the result while memory allows: the
+// client's test completes, the refused result is held (counted and logged), nothing partial is
+// left, and once there is room the held result is written, as is the next one.
+TEST(Ndt7Server, FullDiskHoldsTheResultUntilThereIsRoom) {
   if (absl::Status ns = ::mlab::testing::PrivateMountNamespace(); !ns.ok()) GTEST_SKIP() << ns;
   testing::TempDir parent;
   auto disk = ::mlab::testing::SmallFilesystem::Mount(parent.path() + "/disk", 256 << 10);
@@ -464,24 +465,36 @@ TEST(Ndt7Server, FullDiskCostsTheResultNotTheTest) {
   absl::StatusOr<std::string> filler = (*disk)->Fill("filler");
   ASSERT_TRUE(filler.ok()) << filler.status();
   mlab::metrics::Counter& errors = metrics::ResultWriteErrors().WithLabels({"download"});
+  mlab::metrics::Counter& held = metrics::ResultWritesHeld().WithLabels({"download"});
   const double errors_before = errors.Value();
+  const double held_before = held.Value();
 
-  ClientRun lost = Download(h.port(), "client_name=server-test");
-  EXPECT_EQ(lost.close_code, websocket::close_code::normal) << lost.end;
+  ClientRun refused = Download(h.port(), "client_name=server-test");
+  EXPECT_EQ(refused.close_code, websocket::close_code::normal) << refused.end;
   std::vector<TestSummary> done = h.WaitForTests(1);
   ASSERT_EQ(done.size(), 1u);
   EXPECT_TRUE(done[0].result_path.empty());
-  EXPECT_EQ(errors.Value(), errors_before + 1);
+  EXPECT_EQ(held.Value(), held_before + 1);
   EXPECT_THAT(::mlab::testing::ListFiles(h.datadir()), ::testing::ElementsAre("filler"));
 
   ASSERT_EQ(unlink(filler->c_str()), 0);
+  ASSERT_TRUE(h.writer().retrier().WaitUntilNoneHeld(absl::Seconds(30)));  // Retried in ~1 s.
+  EXPECT_EQ(h.writer().retrier().stats().recovered, 1);
+  std::vector<std::string> files = ::mlab::testing::ListFiles(h.datadir() + "/ndt7");
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].find(done[0].uuid), std::string::npos) << files[0];
+  rapidjson::Document late =
+      ParseJson(testing::Gunzip(testing::ReadFile(h.datadir() + "/ndt7/" + files[0])));
+  EXPECT_TRUE(late.HasMember("Download"));
+
   ClientRun saved = Download(h.port(), "client_name=server-test");
   EXPECT_EQ(saved.close_code, websocket::close_code::normal) << saved.end;
   done = h.WaitForTests(2);
   ASSERT_EQ(done.size(), 2u);
   ASSERT_FALSE(done[1].result_path.empty());
   EXPECT_TRUE(std::filesystem::exists(done[1].result_path));
-  EXPECT_EQ(errors.Value(), errors_before + 1);
+  EXPECT_EQ(errors.Value(), errors_before);
+  EXPECT_EQ(held.Value(), held_before + 1);
 }
 
 TEST(Ndt7Server, BinaryFromADownloadingClientStopsOnlyTheReceiver) {

@@ -34,7 +34,7 @@ struct TestSummary {
 
 // Everything the tests of one server share. Owned by the server; outlives every session.
 struct SessionEnv {
-  const ResultWriter* writer = nullptr;  // null: results are not written (tests only)
+  ResultWriter* writer = nullptr;  // null: results are not written (tests only)
   std::string git_short_commit;
   std::string version;
   std::vector<NameValue> server_metadata;
