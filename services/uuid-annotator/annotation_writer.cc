@@ -28,7 +28,10 @@ const char* DirectionName(Direction d) {
 
 AnnotationWriter::AnnotationWriter(const FlowAnnotator* annotator, const spool::SpoolDir* spool,
                                    Options options)
-    : annotator_(annotator), spool_(spool), options_(options), annotated_(options.annotated_log) {
+    : annotator_(annotator),
+      options_(std::move(options)),
+      annotated_(options_.annotated_log),
+      files_(spool, options_.retry) {
   metrics::MissedUuids().WithLabels({"pipefull"});
   metrics::MissedUuids().WithLabels({"writefail"});
 }
@@ -36,6 +39,7 @@ AnnotationWriter::AnnotationWriter(const FlowAnnotator* annotator, const spool::
 AnnotationWriter::~AnnotationWriter() { Stop(); }
 
 void AnnotationWriter::Start() {
+  absl::MutexLock lock(&annotated_mu_);
   if (!options_.annotated_log.empty()) {
     if (absl::Status s = annotated_.Load(absl::Now()); !s.ok()) {
       LOG(ERROR) << "annotated UUIDs will not survive a restart: " << s;
@@ -53,6 +57,36 @@ void AnnotationWriter::Stop() {
     stopping_ = true;
   }
   if (worker_.joinable()) worker_.join();
+  files_.Stop();  // One last attempt at what a full disk refused.
+}
+
+bool AnnotationWriter::Annotated(const std::string& uuid) {
+  absl::MutexLock lock(&annotated_mu_);
+  return annotated_.Contains(uuid);
+}
+
+void AnnotationWriter::Remember(const std::string& uuid) {
+  absl::MutexLock lock(&annotated_mu_);
+  if (absl::Status s = annotated_.Record(uuid, absl::Now()); !s.ok()) {
+    LOG(ERROR) << "could not remember " << uuid << " as annotated: " << s;
+  }
+}
+
+void AnnotationWriter::HeldWriteDone(const std::string& uuid, const absl::Status& status) {
+  if (status.ok() || absl::IsAlreadyExists(status)) Remember(uuid);
+  absl::MutexLock lock(&mu_);
+  if (status.ok()) {
+    ++stats_.written;
+    metrics::AnnotationsWritten().Increment();
+    LOG(INFO) << "annotation uuid=" << uuid << " written after being held";
+  } else if (absl::IsAlreadyExists(status)) {
+    ++stats_.already_annotated;
+    metrics::AlreadyAnnotated().Increment();
+  } else {
+    ++stats_.write_failed;
+    metrics::MissedUuids().WithLabels({"writefail"}).Increment();
+    LOG(ERROR) << "could not write the held annotation of " << uuid << ": " << status;
+  }
 }
 
 void AnnotationWriter::OnOpen(const events::FlowEvent& event) {
@@ -119,7 +153,7 @@ void AnnotationWriter::Run() {
 }
 
 void AnnotationWriter::Write(const Job& job) {
-  if (annotated_.Contains(job.uuid)) {  // a replayed Open of a flow annotated before a restart
+  if (Annotated(job.uuid)) {  // a replayed Open of a flow annotated before a restart
     absl::MutexLock lock(&mu_);
     ++stats_.already_annotated;
     metrics::AlreadyAnnotated().Increment();
@@ -134,14 +168,17 @@ void AnnotationWriter::Write(const Job& job) {
                  << job.dst_ip << " is a local address";
   }
   const std::string json = ToJson(flow.annotations);
+  bool held = false;
   const absl::Status status =
-      spool_->WriteFile(job.timestamp, absl::StrCat(job.uuid, ".json"), json);
-
-  if (status.ok() || absl::IsAlreadyExists(status)) {
-    if (absl::Status s = annotated_.Record(job.uuid, absl::Now()); !s.ok()) {
-      LOG(ERROR) << "could not remember " << job.uuid << " as annotated: " << s;
-    }
-  }
+      files_
+          .Write(
+              job.timestamp, absl::StrCat(job.uuid, ".json"), json,
+              [this, uuid = job.uuid](const absl::Status& late, const std::string& /*path*/) {
+                HeldWriteDone(uuid, late);
+              },
+              &held)
+          .status();
+  if (status.ok() || absl::IsAlreadyExists(status)) Remember(job.uuid);
   const ClientAnnotations& client = flow.annotations.client;
   const char* geo = !client.geo ? (flow.direction == Direction::kUnknown ? "none" : "error")
                     : client.geo->missing ? "missing"
@@ -161,6 +198,11 @@ void AnnotationWriter::Write(const Job& job) {
     ++stats_.already_annotated;
     metrics::AlreadyAnnotated().Increment();
     LOG(INFO) << "annotation uuid=" << job.uuid << " already written; kept";
+  } else if (held) {
+    ++stats_.held;
+    metrics::AnnotationsHeld().Increment();
+    LOG(WARNING) << "annotation uuid=" << job.uuid
+                 << " held in memory until there is room: " << status;
   } else {
     ++stats_.write_failed;
     metrics::MissedUuids().WithLabels({"writefail"}).Increment();

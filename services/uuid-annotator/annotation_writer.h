@@ -1,6 +1,7 @@
 // Turns flow Open events into annotation2 files: a bounded queue (upstream's -eventbuffersize,
 // overflow dropped and counted) and one worker that annotates and writes each file through the
-// spool (staged, then renamed into <datadir>/YYYY/MM/DD/<UUID>.json, never overwritten).
+// spool (staged, then renamed into <datadir>/YYYY/MM/DD/<UUID>.json, never overwritten). A file
+// a full disk refuses is held in memory and written once there is room (spool::RetryingWriter).
 #ifndef MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATION_WRITER_H_
 #define MLAB_SERVICES_UUID_ANNOTATOR_ANNOTATION_WRITER_H_
 
@@ -14,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/events/handler.h"
+#include "lib/spool/retrying_writer.h"
 #include "lib/spool/spool_dir.h"
 #include "services/uuid-annotator/annotated_log.h"
 #include "services/uuid-annotator/flow_annotator.h"
@@ -28,10 +30,13 @@ class AnnotationWriter : public events::FlowEventHandler {
     // Where the UUIDs annotated lately are kept across restarts (AnnotatedLog); empty: in memory
     // only.
     std::string annotated_log;
+    // Bounds and pace for annotations a full disk refused.
+    spool::RetryingWriter::Options retry;
   };
 
   struct Stats {
-    int64_t written = 0;
+    int64_t written = 0;  // including those written after being held
+    int64_t held = 0;     // refused by a full disk at first
     int64_t already_annotated = 0;
     int64_t write_failed = 0;
     int64_t dropped = 0;
@@ -58,6 +63,8 @@ class AnnotationWriter : public events::FlowEventHandler {
 
   // Waits until the queue is empty and the worker idle (for tests and shutdown).
   bool WaitIdle(absl::Duration timeout) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits until no refused annotation is held any more (written or given up).
+  bool WaitUntilNoneHeld(absl::Duration timeout) const { return files_.WaitUntilNoneHeld(timeout); }
 
  private:
   struct Job {
@@ -69,11 +76,15 @@ class AnnotationWriter : public events::FlowEventHandler {
 
   void Run();
   void Write(const Job& job);
+  // A held annotation's fate, reported by files_.
+  void HeldWriteDone(const std::string& uuid, const absl::Status& status);
+  bool Annotated(const std::string& uuid) ABSL_LOCKS_EXCLUDED(annotated_mu_);
+  void Remember(const std::string& uuid) ABSL_LOCKS_EXCLUDED(annotated_mu_);
 
   const FlowAnnotator* const annotator_;
-  const spool::SpoolDir* const spool_;
   const Options options_;
-  AnnotatedLog annotated_;  // the worker's alone, after Start()
+  absl::Mutex annotated_mu_;  // the worker and files_' retry thread
+  AnnotatedLog annotated_ ABSL_GUARDED_BY(annotated_mu_);
 
   mutable absl::Mutex mu_;
   std::deque<Job> queue_ ABSL_GUARDED_BY(mu_);
@@ -81,6 +92,8 @@ class AnnotationWriter : public events::FlowEventHandler {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   Stats stats_ ABSL_GUARDED_BY(mu_);
   std::thread worker_;
+  // Last, so it stops (and reports what it held) before the members its callbacks use go away.
+  spool::RetryingWriter files_;
 };
 
 }  // namespace mlab::uuid_annotator

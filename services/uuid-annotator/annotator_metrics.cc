@@ -67,6 +67,13 @@ mlab::metrics::Counter& AnnotationsWritten() {
   return m;
 }
 
+mlab::metrics::Counter& AnnotationsHeld() {
+  static auto& m = NewCounter("uuid_annotator_annotations_held_total",
+                              "Annotations a full disk refused, held in memory to be written once "
+                              "there is room.");
+  return m;
+}
+
 mlab::metrics::Counter& AlreadyAnnotated() {
   static auto& m = NewCounter(
       "uuid_annotator_already_annotated_total",
@@ -145,6 +152,7 @@ void RegisterAll() {
   }
   for (const char* result : {"found", "missing"}) Lookups().WithLabels({"routeview", result});
   AnnotationsWritten();
+  AnnotationsHeld();
   AlreadyAnnotated();
   for (const char* reason : {"no-uuid", "bad-uuid", "no-socket-id", "no-timestamp"}) {
     MalformedEvents().WithLabels({reason});

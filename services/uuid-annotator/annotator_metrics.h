@@ -30,6 +30,9 @@ mlab::metrics::CounterFamily& AsnSearches();
 mlab::metrics::CounterFamily& Lookups();
 // Annotation files written.
 mlab::metrics::Counter& AnnotationsWritten();
+// Annotations a full disk refused, held in memory to be written once there is room (those given
+// up count as missed_uuids_total{reason="writefail"}).
+mlab::metrics::Counter& AnnotationsHeld();
 // Open events whose UUID already has a file (e.g. replayed after a restart): not rewritten.
 mlab::metrics::Counter& AlreadyAnnotated();
 // Events that cannot be annotated as sent; reason = no-uuid | bad-uuid | no-socket-id
