@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "glog/logging.h"
 #include "services/traceroute-caller/trace_metrics.h"
 
 namespace mlab::trc {
@@ -15,8 +16,9 @@ std::string TraceFileName(absl::Time start, absl::string_view uuid, OutputFormat
 }
 
 TraceArchiver::TraceArchiver(Options options, const spool::SpoolDir* traces,
-                             const IpAnonymizer* anonymizer, HopAnnotator* hops)
-    : options_(options), traces_(traces), anonymizer_(anonymizer), hops_(hops) {}
+                             const IpAnonymizer* anonymizer, HopAnnotator* hops,
+                             spool::RetryingWriter::Options retry)
+    : options_(options), anonymizer_(anonymizer), hops_(hops), files_(traces, retry) {}
 
 TraceArchiver::Report TraceArchiver::Archive(const std::string& uuid, const TraceOutcome& outcome) {
   Report report;
@@ -36,14 +38,30 @@ TraceArchiver::Report TraceArchiver::Archive(const std::string& uuid, const Trac
   if (!bytes.ok()) return fail("marshal", bytes.status());
   absl::Time start = trace.StartTime();
   std::string name = TraceFileName(start, uuid, options_.format);
-  if (absl::Status written = traces_->WriteFile(start, name, *bytes); !written.ok()) {
-    // Upstream goes on to the hops after a failed write; so do we.
-    metrics.trace_errors.WithLabels({"write"}).Increment();
-    report.status = written;
+  const std::string datatype = options_.trace_type == TraceType::kMda ? "scamper1" : "scamper2";
+  auto late = [uuid, datatype](const absl::Status& status, const std::string& path) {
+    TraceMetrics& m = TraceMetrics::Get();
+    if (status.ok()) {
+      m.files.WithLabels({datatype}).Increment();
+      LOG(INFO) << "trace " << uuid << ": held file written: " << path;
+    } else {
+      m.trace_errors.WithLabels({"write"}).Increment();
+      LOG(ERROR) << "trace " << uuid << ": held file lost: " << status;
+    }
+  };
+  absl::StatusOr<std::string> written =
+      files_.Write(start, name, *std::move(bytes), std::move(late), &report.held);
+  if (written.ok()) {
+    metrics.files.WithLabels({datatype}).Increment();
+    report.path = *written;
   } else {
-    metrics.files.WithLabels({options_.trace_type == TraceType::kMda ? "scamper1" : "scamper2"})
-        .Increment();
-    report.path = *traces_->FinalPath(start, name);
+    // Upstream goes on to the hops after a failed write; so do we.
+    if (report.held) {
+      metrics.held.Increment();
+    } else {
+      metrics.trace_errors.WithLabels({"write"}).Increment();
+    }
+    report.status = written.status();
   }
   std::vector<std::string> hops = trace.ExtractHops();
   report.hops = static_cast<int>(hops.size());

@@ -66,6 +66,10 @@ TraceMetrics* Build() {
                                 "Archive files written, by datatype", {"datatype"}),
       metrics::NewCounterFamily("traceroute_flow_events_total",
                                 "Flow events received from tcp-info, by outcome", {"event"}),
+      metrics::NewCounter("traces_held_total",
+                          "Trace files a full disk refused, held in memory to be written once "
+                          "there is room (those given up count as "
+                          "trace_processing_errors_total{stage=\"write\"})"),
   };
 }
 

@@ -35,6 +35,7 @@ struct TraceMetrics {
   metrics::CounterFamily& trace_errors;  // trace_processing_errors_total{stage}
   metrics::CounterFamily& files;         // traceroute_files_written_total{datatype}
   metrics::CounterFamily& flow_events;   // traceroute_flow_events_total{event}
+  metrics::Counter& held;                // traces_held_total: refused by a full disk, kept
 };
 
 }  // namespace mlab::trc

@@ -84,8 +84,8 @@ void TraceTrigger::OnClose(const mlab::events::FlowEvent& event) {
                 << " cached=" << (outcome.cached ? "true" : "false")
                 << " duration=" << absl::FormatDuration(absl::Now() - closed)
                 << " status=" << (report.status.ok() ? "ok" : report.status.ToString())
-                << " file=" << (report.path.empty() ? "-" : report.path) << " hops=" << report.hops
-                << " annotations=" << report.annotations
+                << " file=" << (report.path.empty() ? (report.held ? "held" : "-") : report.path)
+                << " hops=" << report.hops << " annotations=" << report.annotations
                 << (report.annotation_status.ok()
                         ? ""
                         : absl::StrCat(" annotation_error=", report.annotation_status.ToString()));

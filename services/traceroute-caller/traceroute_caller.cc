@@ -118,6 +118,7 @@ void TracerouteCaller::Shutdown(absl::Duration grace) {
   }
   limiter_->Join();
   pool_->Drain();
+  archiver_->Stop();  // One last attempt at trace files a full disk refused.
   if (sweeper_.joinable()) sweeper_.join();
   LOG(INFO) << "traceroute-caller stopped";
 }
