@@ -17,13 +17,16 @@ order, each fault below while ndt7 tests run, and checks after each that no serv
   garbage    uuid-annotator's siteinfo and MaxMind files are replaced by garbage and it gets
              SIGHUP: the failed reload is counted, the last good data stays in use and the next
              test is annotated as before;
-  disk full  the spool (a 96 MiB tmpfs here) is filled up while a test runs: services report
-             and go on; once space is back, the next test is recorded and uploaded in full;
+  disk full  the spool (a 96 MiB tmpfs here) is filled up while a test runs, with pusher paused
+             (an upload outage): services report and go on; once space is back, that test's
+             result and trace (held in memory meanwhile) are written, and the next test is
+             recorded and uploaded in full;
   SIGTERM    every service gets SIGTERM while a test runs and connections churn: each exits 0,
              pusher uploads everything that was closed, and the spool is left empty.
 
 Every test UUID completed outside the disk-full window must have its ndt7, tcpinfo, pcap,
-annotation2 and scamper1 files in pusher's uploads at the end. Needs root, like e2e_test.py.
+annotation2 and scamper1 files in pusher's uploads at the end; the one inside it, its ndt7,
+annotation2 and scamper1. Needs root, like e2e_test.py.
 """
 
 import argparse
@@ -264,13 +267,36 @@ def main():
         thread = threading.Thread(target=ndt7, args=("download", "v4", "disk full"))
         thread.start()
         time.sleep(2)
-        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M"], capture_output=True)
+        # Pusher paused, as in an upload outage, and whatever the services free (the partial
+        # files they drop) taken back at once: the disk stays full until the test is over, so
+        # its result and trace are refused when they are written.
+        pod.processes["pusher"].send_signal(signal.SIGSTOP)
+        stop_filling = threading.Event()
+
+        def keep_full():
+            deadline = time.monotonic() + 60
+            with open(filler, "ab", buffering=0) as f:
+                while not stop_filling.is_set() and time.monotonic() < deadline:
+                    try:
+                        f.write(b"\0" * 65536)
+                    except OSError:
+                        stop_filling.wait(0.001)
+
+        filling = threading.Thread(target=keep_full)
+        filling.start()
         thread.join()
+        time.sleep(3)  # the result and the trace are written just after the client's end
+        stop_filling.set()
+        filling.join()
         full_uuids = [u for u, (label, _) in recorded.items() if label == "disk full"]
         alive("disk full")
         os.remove(filler)
+        pod.processes["pusher"].send_signal(signal.SIGCONT)
         for uuid in full_uuids:
-            recorded.pop(uuid)  # may be partly lost: the disk was full while it ran
+            # Its tcpinfo and pcap may be partly lost (the disk was full while they were
+            # written); its annotation came before the fill, and its result and trace, refused
+            # at the end, are held in memory and written once there is room.
+            recorded[uuid] = ("disk full", ("ndt7", "annotation2", "scamper1"))
         ndt7("upload", "v6", "after disk full")
         alive("space back")
 
