@@ -4,12 +4,11 @@
 
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/fileio/files.h"
 #include "lib/spool/spool_dir.h"
 #include "lib/testing/small_filesystem.h"
 #include "lib/testing/temp_dir.h"
@@ -24,11 +23,9 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << path;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  absl::StatusOr<std::string> contents = fileio::ReadWholeFile(path);
+  EXPECT_TRUE(contents.ok()) << contents.status();
+  return contents.value_or("");
 }
 
 TEST(TraceArchiverTest, AFullDiskHoldsTheTraceFileUntilThereIsRoom) {
