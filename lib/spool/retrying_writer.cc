@@ -53,18 +53,21 @@ bool RetryingWriter::RetryOldest() {
     held_.pop_front();
   }
   absl::StatusOr<std::string> path = WriteOnce(*spool_, file.date, file.name, file.contents);
-  const bool refused = !path.ok() && Refused(path.status());
-  {
+  if (!path.ok() && Refused(path.status())) {
     absl::MutexLock lock(&mu_);
-    if (refused) {
-      held_.push_front(std::move(file));  // Still full: keep it first in line.
-      return false;
-    }
-    held_bytes_ -= file.contents.size();
-    ++(path.ok() ? stats_.recovered : stats_.lost);
+    held_.push_front(std::move(file));  // Still full: keep it first in line.
+    return false;
   }
-  if (file.done) file.done(path.status(), path.ok() ? *path : std::string());
+  Settle(std::move(file), path);
   return true;
+}
+
+void RetryingWriter::Settle(Held file, const absl::StatusOr<std::string>& path) {
+  // The caller hears first, so that once nothing is held every outcome has been reported.
+  if (file.done) file.done(path.status(), path.ok() ? *path : std::string());
+  absl::MutexLock lock(&mu_);
+  held_bytes_ -= file.contents.size();
+  ++(path.ok() ? stats_.recovered : stats_.lost);
 }
 
 void RetryingWriter::Run() {
@@ -105,20 +108,15 @@ void RetryingWriter::Stop() {
       if (held_.empty()) return;
       file = std::move(held_.front());
       held_.pop_front();
-      held_bytes_ -= file.contents.size();
     }
     absl::StatusOr<std::string> path = WriteOnce(*spool_, file.date, file.name, file.contents);
-    {
-      absl::MutexLock lock(&mu_);
-      ++(path.ok() ? stats_.recovered : stats_.lost);
-    }
-    if (file.done) file.done(path.status(), path.ok() ? *path : std::string());
+    Settle(std::move(file), path);
   }
 }
 
 bool RetryingWriter::WaitUntilNoneHeld(absl::Duration timeout) const {
   absl::MutexLock lock(&mu_);
-  // held_bytes_ drops only once a file's attempt is over, while held_ is emptied before it.
+  // held_bytes_ drops only once a file's outcome is reported; held_ is emptied before its attempt.
   auto none = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return held_bytes_ == 0; };
   return mu_.AwaitWithTimeout(absl::Condition(&none), timeout);
 }

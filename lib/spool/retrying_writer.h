@@ -10,6 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/spool/spool_dir.h"
@@ -58,7 +59,8 @@ class RetryingWriter {
 
   Stats stats() const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Waits until every held file is written or given up, for at most `timeout`; true if so.
+  // Waits until every held file is written or given up and its `done` has returned, for at most
+  // `timeout`; true if so.
   bool WaitUntilNoneHeld(absl::Duration timeout) const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
@@ -72,6 +74,8 @@ class RetryingWriter {
   void Run();
   // Writes the oldest held file; false if it was refused again (the disk is still full).
   bool RetryOldest() ABSL_LOCKS_EXCLUDED(mu_);
+  // Reports a held file's outcome (written, or given up), then forgets it.
+  void Settle(Held file, const absl::StatusOr<std::string>& path) ABSL_LOCKS_EXCLUDED(mu_);
 
   const SpoolDir* const spool_;
   const Options options_;

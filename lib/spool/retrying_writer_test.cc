@@ -105,7 +105,8 @@ TEST_F(RetryingWriterTest, FilesAFullDiskRefusedAreWrittenOnceThereIsRoom) {
   EXPECT_EQ(writer.stats().held_now, 3u);
   EXPECT_EQ(writer.stats().held_bytes, 3 * big.size());
   MakeRoom();
-  ASSERT_TRUE(outcomes.WaitFor(3));
+  // Once nothing is held, every outcome has been reported (no waiting on the callbacks).
+  ASSERT_TRUE(writer.WaitUntilNoneHeld(absl::Seconds(30)));
   EXPECT_THAT(outcomes.results(), ElementsAre("1.json written 1.json", "2.json written 2.json",
                                               "3.json written 3.json"));
   EXPECT_THAT(ListFiles(spool_->datadir()),
