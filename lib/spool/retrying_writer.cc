@@ -9,14 +9,6 @@ namespace {
 // Only a lack of room (ENOSPC, EDQUOT) is worth waiting out; anything else would fail again.
 bool Refused(const absl::Status& status) { return absl::IsResourceExhausted(status); }
 
-absl::StatusOr<std::string> WriteOnce(const SpoolDir& spool, absl::Time date,
-                                      const std::string& name, const std::string& contents) {
-  absl::StatusOr<std::string> path = spool.FinalPath(date, name);
-  if (!path.ok()) return path.status();
-  if (absl::Status s = spool.WriteFile(date, name, contents); !s.ok()) return s;
-  return path;
-}
-
 }  // namespace
 
 RetryingWriter::RetryingWriter(const SpoolDir* spool, Options options)
@@ -29,8 +21,8 @@ RetryingWriter::~RetryingWriter() { Stop(); }
 
 absl::StatusOr<std::string> RetryingWriter::Write(absl::Time date, const std::string& name,
                                                   std::string contents, Done done, bool* held) {
-  *held = false;
-  absl::StatusOr<std::string> path = WriteOnce(*spool_, date, name, contents);
+  if (held != nullptr) *held = false;
+  absl::StatusOr<std::string> path = spool_->WriteFile(date, name, contents);
   if (path.ok() || !Refused(path.status())) return path;
   absl::MutexLock lock(&mu_);
   if (stopping_ || held_bytes_ + contents.size() > options_.max_held_bytes) {
@@ -40,7 +32,7 @@ absl::StatusOr<std::string> RetryingWriter::Write(absl::Time date, const std::st
   held_bytes_ += contents.size();
   held_.push_back(Held{date, name, std::move(contents), std::move(done)});
   ++stats_.held;
-  *held = true;
+  if (held != nullptr) *held = true;
   return path;
 }
 
@@ -52,17 +44,17 @@ bool RetryingWriter::RetryOldest() {
     file = std::move(held_.front());
     held_.pop_front();
   }
-  absl::StatusOr<std::string> path = WriteOnce(*spool_, file.date, file.name, file.contents);
+  absl::StatusOr<std::string> path = spool_->WriteFile(file.date, file.name, file.contents);
   if (!path.ok() && Refused(path.status())) {
     absl::MutexLock lock(&mu_);
     held_.push_front(std::move(file));  // Still full: keep it first in line.
     return false;
   }
-  Settle(std::move(file), path);
+  Settle(file, path);
   return true;
 }
 
-void RetryingWriter::Settle(Held file, const absl::StatusOr<std::string>& path) {
+void RetryingWriter::Settle(const Held& file, const absl::StatusOr<std::string>& path) {
   // The caller hears first, so that once nothing is held every outcome has been reported.
   if (file.done) file.done(path.status(), path.ok() ? *path : std::string());
   absl::MutexLock lock(&mu_);
@@ -109,8 +101,8 @@ void RetryingWriter::Stop() {
       file = std::move(held_.front());
       held_.pop_front();
     }
-    absl::StatusOr<std::string> path = WriteOnce(*spool_, file.date, file.name, file.contents);
-    Settle(std::move(file), path);
+    absl::StatusOr<std::string> path = spool_->WriteFile(file.date, file.name, file.contents);
+    Settle(file, path);
   }
 }
 

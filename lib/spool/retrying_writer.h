@@ -48,8 +48,9 @@ class RetryingWriter {
 
   // Writes `contents` as `name` under `date`'s directory. On success returns the final path. If
   // the disk refuses it for want of space (RESOURCE_EXHAUSTED) and the bound allows, the file is
-  // held and retried, this returns the refusal with *held set, and `done` is called later, on
-  // the retry thread, with the outcome. Any other failure is returned as it is (nothing held).
+  // held and retried, this returns the refusal with *held set (when `held` is given), and `done`
+  // is called later, on the retry thread, with the outcome. Any other failure is returned as it
+  // is (nothing held).
   absl::StatusOr<std::string> Write(absl::Time date, const std::string& name, std::string contents,
                                     Done done, bool* held) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -75,7 +76,7 @@ class RetryingWriter {
   // Writes the oldest held file; false if it was refused again (the disk is still full).
   bool RetryOldest() ABSL_LOCKS_EXCLUDED(mu_);
   // Reports a held file's outcome (written, or given up), then forgets it.
-  void Settle(Held file, const absl::StatusOr<std::string>& path) ABSL_LOCKS_EXCLUDED(mu_);
+  void Settle(const Held& file, const absl::StatusOr<std::string>& path) ABSL_LOCKS_EXCLUDED(mu_);
 
   const SpoolDir* const spool_;
   const Options options_;

@@ -143,12 +143,13 @@ absl::StatusOr<std::unique_ptr<SpoolFile>> SpoolDir::Create(absl::Time date,
       new SpoolFile(fd, std::move(staged), *std::move(final_path), options_.sync));
 }
 
-absl::Status SpoolDir::WriteFile(absl::Time date, absl::string_view name,
-                                 absl::string_view contents) const {
+absl::StatusOr<std::string> SpoolDir::WriteFile(absl::Time date, absl::string_view name,
+                                                absl::string_view contents) const {
   absl::StatusOr<std::unique_ptr<SpoolFile>> file = Create(date, name);
   if (!file.ok()) return file.status();
   if (absl::Status written = (*file)->Write(contents); !written.ok()) return written;
-  return (*file)->Commit();
+  if (absl::Status committed = (*file)->Commit(); !committed.ok()) return committed;
+  return (*file)->final_path();
 }
 
 absl::StatusOr<std::vector<StagedFile>> SpoolDir::Leftovers() const {

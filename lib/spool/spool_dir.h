@@ -44,8 +44,9 @@ class SpoolDir {
   // plain file name of [A-Za-z0-9:._-] with no leading dot (what pushers and ETL accept).
   absl::StatusOr<std::unique_ptr<SpoolFile>> Create(absl::Time date, absl::string_view name) const;
 
-  // Writes a whole file at once (Create, Write, Commit).
-  absl::Status WriteFile(absl::Time date, absl::string_view name, absl::string_view contents) const;
+  // Writes a whole file at once (Create, Write, Commit); returns its final path.
+  absl::StatusOr<std::string> WriteFile(absl::Time date, absl::string_view name,
+                                        absl::string_view contents) const;
 
   // The final path for `name` on `date`; InvalidArgument for a bad name.
   absl::StatusOr<std::string> FinalPath(absl::Time date, absl::string_view name) const;

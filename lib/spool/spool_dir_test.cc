@@ -100,7 +100,7 @@ TEST_F(SpoolDirTest, FullDiskLeavesNothingAndRecovers) {
   ASSERT_TRUE(filler.ok()) << filler.status();
 
   const std::string big(64 << 10, 'x');
-  absl::Status whole = spool.WriteFile(date_, "whole.json", big);
+  absl::Status whole = spool.WriteFile(date_, "whole.json", big).status();
   EXPECT_TRUE(absl::IsResourceExhausted(whole)) << whole;
   EXPECT_NE(whole.message().find("No space left"), absl::string_view::npos) << whole;
   {
@@ -131,7 +131,7 @@ TEST_F(SpoolDirTest, NeverOverwritesAnArchive) {
   SpoolDir spool(datadir_);
   ASSERT_TRUE(spool.Init().ok());
   ASSERT_TRUE(spool.WriteFile(date_, "c.json", "first").ok());
-  absl::Status second = spool.WriteFile(date_, "c.json", "second");
+  absl::Status second = spool.WriteFile(date_, "c.json", "second").status();
   EXPECT_EQ(second.code(), absl::StatusCode::kAlreadyExists) << second;
   EXPECT_EQ(ReadAll(datadir_ + "/2019/05/16/c.json"), "first");
   EXPECT_TRUE(spool.Leftovers()->empty());
@@ -141,7 +141,8 @@ TEST_F(SpoolDirTest, RefusesUnsafeNames) {
   SpoolDir spool(datadir_);
   ASSERT_TRUE(spool.Init().ok());
   for (const char* name : {"", ".hidden", "../escape", "a/b", "a b", "..", "x\n", "ü"}) {
-    EXPECT_EQ(spool.WriteFile(date_, name, "x").code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(spool.WriteFile(date_, name, "x").status().code(), absl::StatusCode::kInvalidArgument)
+        << name;
   }
   EXPECT_TRUE(spool.WriteFile(date_, "20210818T174432Z_1e0b318cf3c2_91.189.88.152.json", "x").ok());
   EXPECT_TRUE(spool
@@ -249,7 +250,8 @@ TEST_F(SpoolDirTest, CommitsAcrossFilesystems) {
   ASSERT_TRUE(spool.Init().ok());
   ASSERT_TRUE(spool.WriteFile(date_, "d.json", std::string(3 << 20, 'q')).ok());
   EXPECT_EQ(fs::file_size(datadir_ + "/2019/05/16/d.json"), 3u << 20);
-  EXPECT_EQ(spool.WriteFile(date_, "d.json", "again").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(spool.WriteFile(date_, "d.json", "again").status().code(),
+            absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(fs::file_size(datadir_ + "/2019/05/16/d.json"), 3u << 20);
   for (const auto& entry : fs::recursive_directory_iterator(datadir_)) {
     EXPECT_NE(entry.path().filename().string()[0], '.') << entry.path();

@@ -46,9 +46,7 @@ absl::StatusOr<std::string> ResultWriter::Write(const Ndt7Result& result, absl::
     if (!gz.ok()) return gz.status();
     contents = std::move(*gz);
   }
-  bool unused;
-  return retrier_.Write(now, name, std::move(contents), std::move(done),
-                        held != nullptr ? held : &unused);
+  return retrier_.Write(now, name, std::move(contents), std::move(done), held);
 }
 
 }  // namespace mlab::ndt7

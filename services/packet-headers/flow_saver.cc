@@ -136,7 +136,7 @@ void FlowSaver::Complete() {
       const std::string name = absl::StrCat(uuid_, ".pcap.gz");
       absl::StatusOr<std::string> final_path = options_.spool->FinalPath(date_, name);
       path = final_path.ok() ? *final_path : name;
-      status = options_.spool->WriteFile(date_, name, out_);
+      status = options_.spool->WriteFile(date_, name, out_).status();
     }
     if (status.ok()) {
       m.files.Increment();
