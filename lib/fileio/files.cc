@@ -7,24 +7,21 @@
 #include "absl/strings/str_cat.h"
 
 namespace mlab::fileio {
-namespace {
 
-absl::Status Errno(absl::string_view what, const std::string& path) {
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
 }
 
-}  // namespace
-
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", path);
+  if (fd < 0) return ErrnoError("open", path);
   std::string contents;
   char buffer[1 << 16];
   while (true) {
     const ssize_t n = read(fd, buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      absl::Status status = Errno("read", path);
+      absl::Status status = ErrnoError("read", path);
       close(fd);
       return status;
     }
@@ -40,7 +37,7 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
     const ssize_t n = write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Errno("write", path);
+      return ErrnoError("write", path);
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -50,11 +47,11 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
   const std::string tmp = absl::StrCat(path, ".tmp");
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", tmp);
+  if (fd < 0) return ErrnoError("create", tmp);
   absl::Status status = WriteAll(fd, contents, tmp);
-  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", tmp);
+  if (status.ok() && fsync(fd) != 0) status = ErrnoError("fsync", tmp);
   close(fd);
-  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = Errno("rename", tmp);
+  if (status.ok() && rename(tmp.c_str(), path.c_str()) != 0) status = ErrnoError("rename", tmp);
   if (!status.ok()) {
     unlink(tmp.c_str());
     return status;
@@ -70,9 +67,9 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
 
 absl::Status SyncDirectory(const std::string& dir) {
   const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", dir);
+  if (fd < 0) return ErrnoError("open", dir);
   absl::Status status;
-  if (fsync(fd) != 0) status = Errno("fsync", dir);
+  if (fsync(fd) != 0) status = ErrnoError("fsync", dir);
   close(fd);
   return status;
 }

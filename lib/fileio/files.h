@@ -12,6 +12,9 @@
 
 namespace mlab::fileio {
 
+// The status for the errno of a failed `what` ("open", "write", ...) on `path`, naming both.
+absl::Status ErrnoError(absl::string_view what, const std::string& path);
+
 // The whole contents of `path`; NotFound if it does not exist.
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
 

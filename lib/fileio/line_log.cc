@@ -10,29 +10,22 @@
 #include "lib/fileio/files.h"
 
 namespace mlab::fileio {
-namespace {
-
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
-}
-
-}  // namespace
 
 absl::Status LineLog::Open() {
   Close();
   // O_RDWR, not O_WRONLY: the torn-tail check reads the last byte.
   fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) return Errno("open", path_);
+  if (fd_ < 0) return ErrnoError("open", path_);
   struct stat st;
-  if (fstat(fd_, &st) != 0) return Errno("stat", path_);
+  if (fstat(fd_, &st) != 0) return ErrnoError("stat", path_);
   char last = '\n';
-  if (st.st_size > 0 && pread(fd_, &last, 1, st.st_size - 1) != 1) return Errno("read", path_);
+  if (st.st_size > 0 && pread(fd_, &last, 1, st.st_size - 1) != 1) return ErrnoError("read", path_);
   if (last == '\n') return absl::OkStatus();
   absl::StatusOr<std::string> text = ReadWholeFile(path_);
   if (!text.ok()) return text.status();
   size_t keep = text->rfind('\n');
   keep = keep == std::string::npos ? 0 : keep + 1;
-  if (ftruncate(fd_, static_cast<off_t>(keep)) != 0) return Errno("truncate", path_);
+  if (ftruncate(fd_, static_cast<off_t>(keep)) != 0) return ErrnoError("truncate", path_);
   return absl::OkStatus();
 }
 
@@ -47,7 +40,7 @@ absl::Status LineLog::Append(absl::string_view record) {
     return absl::InvalidArgumentError(absl::StrCat("a record of ", path_, " holds a newline"));
   }
   struct stat before;
-  if (fstat(fd_, &before) != 0) return Errno("stat", path_);
+  if (fstat(fd_, &before) != 0) return ErrnoError("stat", path_);
   // One write per record: O_APPEND keeps records whole even if the process dies between them.
   absl::Status written = WriteAll(fd_, absl::StrCat(record, "\n"), path_);
   if (!written.ok() && ftruncate(fd_, before.st_size) != 0) {
@@ -82,7 +75,7 @@ absl::Status LineLog::Rewrite(const std::vector<std::string>& records) {
   if (absl::Status s = WriteFileAtomically(path_, contents); !s.ok()) return s;
   Close();
   fd_ = open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) return Errno("open", path_);
+  if (fd_ < 0) return ErrnoError("open", path_);
   return absl::OkStatus();
 }
 

@@ -17,13 +17,6 @@
 #include "lib/spool/spool_dir.h"
 
 namespace mlab::pusher {
-namespace {
-
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
-}
-
-}  // namespace
 
 Journal::Journal(std::string dir) : dir_(std::move(dir)), intake_(IntakePath()) {}
 
@@ -68,14 +61,14 @@ absl::Status Journal::WriteManifest(const ArchiveManifest& manifest) {
 
 absl::Status Journal::RemoveManifest(absl::string_view id) {
   std::string path = absl::StrCat(ArchivesDir(), "/", id, ".manifest");
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", path);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return fileio::ErrnoError("unlink", path);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<ArchiveManifest>> Journal::LoadManifests(
     std::vector<std::string>* corrupt) const {
   DIR* dir = opendir(ArchivesDir().c_str());
-  if (dir == nullptr) return Errno("opendir", ArchivesDir());
+  if (dir == nullptr) return fileio::ErrnoError("opendir", ArchivesDir());
   std::vector<std::string> names;
   while (struct dirent* e = readdir(dir)) {
     absl::string_view name = e->d_name;
@@ -106,12 +99,12 @@ absl::StatusOr<int> LockJournalDir(const std::string& dir) {
   if (absl::Status s = spool::MakeDirs(dir); !s.ok()) return s;
   std::string path = dir + "/lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("open", path);
+  if (fd < 0) return fileio::ErrnoError("open", path);
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     absl::Status s = errno == EWOULDBLOCK
                          ? absl::FailedPreconditionError(absl::StrCat(
                                "another pusher holds ", path, "; two must not share a journal"))
-                         : Errno("flock", path);
+                         : fileio::ErrnoError("flock", path);
     close(fd);
     return s;
   }

@@ -19,10 +19,6 @@ namespace {
 
 constexpr char kTmpDir[] = ".pusher-tmp";
 
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::ErrnoToStatus(errno, absl::StrCat(what, " ", path));
-}
-
 }  // namespace
 
 LocalUploader::LocalUploader(std::string root) : root_(std::move(root)) {}
@@ -34,7 +30,7 @@ absl::Status LocalUploader::Upload(const UploadRequest& request) {
   if (absl::Status s = spool::MakeDirs(tmp_dir); !s.ok()) return s;
   std::string tmp = absl::StrCat(tmp_dir, "/", getpid(), "-", sequence.fetch_add(1), ".tgz");
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Errno("create", tmp);
+  if (fd < 0) return fileio::ErrnoError("create", tmp);
   absl::string_view data = request.body;
   absl::Status status;
   while (!data.empty() && status.ok()) {
@@ -44,15 +40,16 @@ absl::Status LocalUploader::Upload(const UploadRequest& request) {
     }
     ssize_t n = write(fd, data.data(), std::min<size_t>(data.size(), 1 << 20));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) status = Errno("write", tmp);
+    if (n < 0) status = fileio::ErrnoError("write", tmp);
     if (n > 0) data.remove_prefix(n);
   }
-  if (status.ok() && fsync(fd) != 0) status = Errno("fsync", tmp);
+  if (status.ok() && fsync(fd) != 0) status = fileio::ErrnoError("fsync", tmp);
   close(fd);
   std::string final_dir = final_path.substr(0, final_path.rfind('/'));
   if (status.ok()) status = spool::MakeDirs(final_dir);
   if (status.ok() && link(tmp.c_str(), final_path.c_str()) != 0) {
-    status = errno == EEXIST ? absl::AlreadyExistsError(final_path) : Errno("link", final_path);
+    status = errno == EEXIST ? absl::AlreadyExistsError(final_path)
+                             : fileio::ErrnoError("link", final_path);
   }
   unlink(tmp.c_str());
   if (status.ok()) fileio::SyncDirectory(final_dir).IgnoreError();  // as the journal does
